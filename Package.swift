@@ -1,0 +1,92 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "tasksync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tasksync", targets: ["tasksync"]),
+        .executable(name: "tasksync-benchmark", targets: ["tasksync-benchmark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // libcurl: the C shims that Swift needs for curl's variadic setopt/getinfo.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        // One HTTP transport (libcurl) that every adapter uses.
+        .target(
+            name: "HTTPTransport",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The canonical task model, the provider protocol and the merge rules.
+        .target(name: "TaskModel"),
+        // The SQLite mirror: entities, mappings, shadows, journal, outbox, cursors.
+        .target(
+            name: "Mirror",
+            dependencies: ["TaskModel", .product(name: "GRDB", package: "GRDB.swift")],
+            plugins: ["EmbedMigrations"]
+        ),
+        // What every adapter shares: requests, status codes to errors, JSON.
+        .target(name: "AdapterSupport", dependencies: ["TaskModel", "HTTPTransport"]),
+        // One adapter per provider.
+        .target(name: "HelpSpaceAdapter", dependencies: ["AdapterSupport"]),
+        .target(name: "ProductiveAdapter", dependencies: ["AdapterSupport"]),
+        // The config file: parsing, validation, secrets.
+        .target(
+            name: "SyncConfig",
+            dependencies: ["TaskModel", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // The engine: actors that poll, merge, plan and push.
+        .target(
+            name: "SyncEngine",
+            dependencies: [
+                "TaskModel", "Mirror", "SyncConfig", "HTTPTransport", "HelpSpaceAdapter", "ProductiveAdapter",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Local fakes of the provider APIs, for the tests and the demo.
+        .target(
+            name: "ProviderFakes",
+            dependencies: ["TaskModel", .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
+        // The command line: run, sync, status, journal, demo, ...
+        .executableTarget(
+            name: "tasksync",
+            dependencies: [
+                "SyncEngine", "SyncConfig", "Mirror", "ProviderFakes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "tasksync-benchmark",
+            dependencies: ["SyncEngine", "SyncConfig", "ProviderFakes"]
+        ),
+        // Build-time: embeds migrations/*.sql into the Mirror module.
+        .executableTarget(name: "MigrationEmbedder"),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
+        .testTarget(name: "TaskModelTests", dependencies: ["TaskModel"]),
+        .testTarget(name: "MirrorTests", dependencies: ["Mirror"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "ProviderFakes"]),
+        .testTarget(
+            name: "AdapterTests",
+            dependencies: ["HelpSpaceAdapter", "ProductiveAdapter", "ProviderFakes", "HTTPTransport"]
+        ),
+        .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig"]),
+        .testTarget(
+            name: "SyncEngineTests",
+            dependencies: ["SyncEngine", "ProviderFakes", "Mirror", "SyncConfig", "HTTPTransport"]
+        ),
+        .testTarget(name: "CLITests", dependencies: ["ProviderFakes"]),
+    ]
+)

@@ -1,0 +1,2 @@
+#include "ccurl.h"
+/* Everything lives in the header as static inline functions. */

@@ -1,0 +1,29 @@
+#ifndef TASKSYNC_CCURL_H
+#define TASKSYNC_CCURL_H
+
+#include <curl/curl.h>
+
+/* curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot
+   call. These wrappers give each argument type its own function. */
+
+static inline CURLcode ccurl_setopt_long(CURL *h, CURLoption o, long v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_setopt_string(CURL *h, CURLoption o, const char *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_setopt_pointer(CURL *h, CURLoption o, void *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) {
+    return curl_easy_setopt(h, o, v);
+}
+typedef size_t (*ccurl_data_callback)(char *, size_t, size_t, void *);
+static inline CURLcode ccurl_setopt_callback(CURL *h, CURLoption o, ccurl_data_callback v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) {
+    return curl_easy_getinfo(h, i, v);
+}
+
+#endif

@@ -1,0 +1,195 @@
+import AdapterSupport
+
+/// HelpSpace tasks (`/api/v1/scrum/tasks`), scoped to one board.
+///
+/// Assumptions where the document is silent (see provider-docs/NOTES.md):
+/// - Auth: `Authorization: Bearer` plus `Hs-Client-Id` on every request.
+/// - Listing passes `archived=without` and the board filter explicitly;
+///   an archived or soft-deleted task counts as gone once read directly.
+/// - There is no changed-since filter: every poll is a full listing
+///   (`per-page=50`, every page to `meta.last_page`).
+/// - Comments are read from `/api/v1/scrum/tasks/{id}/comments` (the path the
+///   example links use) and never written: writing is not documented.
+/// - Subtasks are written through the task's PATCH, `sub_tasks: [{id?, title,
+///   done_at}]`; listed subtasks are updated, others untouched (assumed: the
+///   document shows `id` for "update the existing sub task"). `done_at` on a
+///   subtask is assumed writable like the task's own.
+/// - A due date is written date-only (`2025-09-15`), so no time zone can move it.
+/// - A task's comments are re-read only when its `updated_at` moved
+///   (assumed: a new comment touches the task).
+public struct HelpSpaceProvider: TaskProvider {
+    public struct Settings: Sendable {
+        public var baseURL: String
+        public var token: String
+        public var clientID: String
+        public var boardID: Int64
+        public var pageSize: Int
+
+        public init(baseURL: String = "https://api.helpspace.com", token: String, clientID: String, boardID: Int64, pageSize: Int = 50) {
+            self.baseURL = baseURL
+            self.token = token
+            self.clientID = clientID
+            self.boardID = boardID
+            self.pageSize = min(max(pageSize, 1), 50)
+        }
+    }
+
+    public let name: String
+    public var kind: String { "helpspace" }
+    let settings: Settings
+    let client: APIClient
+
+    public init(name: String, settings: Settings, transport: any HTTPTransport) {
+        self.name = name
+        self.settings = settings
+        self.client = APIClient(
+            baseURL: settings.baseURL,
+            headers: [
+                ("Authorization", "Bearer \(settings.token)"), ("Hs-Client-Id", settings.clientID),
+                ("Accept", "application/json"), ("Content-Type", "application/json; charset=utf-8"),
+            ], transport: transport)
+    }
+
+    public var capabilities: Capabilities {
+        let fields: Set<Field> = [.title, .description, .status, .done, .priority, .dueDate, .tags]
+        return Capabilities(
+            readableFields: fields, writableFields: fields, subtasks: true, commentsRead: true, commentsWrite: false,
+            delete: true, archive: true, incrementalListing: false)
+    }
+
+    public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
+        var tasks: [RemoteTask] = []
+        var problems: [String] = []
+        var page = 1
+        var requests = 0
+        while true {
+            let response = try await client.call(
+                "GET", "/api/v1/scrum/tasks",
+                query: [
+                    ("boards[]", String(settings.boardID)), ("archived", "without"),
+                    ("per-page", String(settings.pageSize)), ("page", String(page)),
+                ])
+            requests += 1
+            let decoded = try response.decode(HSPage<HSTask>.self, what: "task list page \(page)")
+            for item in decoded.data {
+                switch item.value.flatMap({ task in Result { try task.remote() }.mapError { $0 as? ProviderError ?? .malformed("\($0)") }.map { (task, $0) } }) {
+                case .success(let (raw, task)) where !raw.isGone: tasks.append(task)
+                case .success: break
+                case .failure(let error): problems.append("\(error)")
+                }
+            }
+            guard let meta = decoded.meta, meta.current_page < meta.last_page, !decoded.data.isEmpty else { break }
+            page = meta.current_page + 1
+        }
+        var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: requests)
+        listing.problems = problems
+        return listing
+    }
+
+    public func readTask(id: String) async throws -> DirectRead {
+        do {
+            let response = try await client.call("GET", "/api/v1/scrum/tasks/\(id)")
+            let task = try response.decode(HSOne<HSTask>.self, what: "task \(id)").data
+            if task.deleted_at != nil { return .gone(reason: "deleted_at is set") }
+            if task.is_archived == true { return .gone(reason: "archived") }
+            return .present(try task.remote())
+        } catch ProviderError.rejected(404, _) {
+            return .gone(reason: "404")
+        }
+    }
+
+    public func createTask(_ fields: TaskFields) async throws -> RemoteTask {
+        var body = Self.body(for: fields, only: Set(Field.allCases))
+        body["board_id"] = .number(settings.boardID)
+        let response = try await client.call("POST", "/api/v1/scrum/tasks", body: jsonBody(JSON.object(body)))
+        return try response.decode(HSOne<HSTask>.self, what: "created task").data.remote()
+    }
+
+    public func updateTask(id: String, _ update: TaskUpdate) async throws -> RemoteTask {
+        let body = Self.body(for: update.values, only: update.fields)
+        return try await patch(id, body)
+    }
+
+    public func deleteTask(id: String) async throws {
+        _ = try await client.call("DELETE", "/api/v1/scrum/tasks/\(id)")
+    }
+
+    public func archiveTask(id: String) async throws {
+        _ = try await patch(id, ["is_archived": .bool(true)])
+    }
+
+    public func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+        let task = try await patch(parentID, ["sub_tasks": .array([Self.subtaskBody(id: nil, fields)])])
+        // The answer lists every subtask; the new one has this title and the highest id.
+        guard
+            let created = (task.subtasks ?? []).filter({ $0.fields.title == fields.title })
+                .max(by: { (Int64($0.id) ?? 0) < (Int64($1.id) ?? 0) })
+        else { throw ProviderError.malformed("task \(parentID): the answer does not hold the new subtask") }
+        return created
+    }
+
+    public func updateSubtask(parentID: String, id: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+        let task = try await patch(parentID, ["sub_tasks": .array([Self.subtaskBody(id: id, fields)])])
+        guard let updated = task.subtasks?.first(where: { $0.id == id }) else {
+            throw ProviderError.malformed("task \(parentID): the answer does not hold subtask \(id)")
+        }
+        return updated
+    }
+
+    public func listComments(taskID: String) async throws -> [RemoteComment] {
+        var comments: [RemoteComment] = []
+        var page = 1
+        while true {
+            let response = try await client.call(
+                "GET", "/api/v1/scrum/tasks/\(taskID)/comments", query: [("page", String(page))])
+            let decoded = try response.decode(HSPage<HSComment>.self, what: "comments of task \(taskID)")
+            for item in decoded.data {
+                guard case .success(let c) = item.value else { continue }
+                comments.append(
+                    RemoteComment(
+                        id: String(c.id), taskID: taskID, fields: CommentFields(body: c.text ?? "", author: c.commentator?.name),
+                        createdAt: c.created_at.flatMap(Timestamp.init(parsing:))))
+            }
+            guard let meta = decoded.meta, meta.current_page < meta.last_page else { break }
+            page = meta.current_page + 1
+        }
+        return comments
+    }
+
+    public func createComment(taskID: String, _ fields: CommentFields) async throws -> RemoteComment {
+        throw ProviderError.unsupported("helpspace cannot write comments")
+    }
+
+    // MARK: request bodies
+
+    func patch(_ id: String, _ body: [String: JSON]) async throws -> RemoteTask {
+        // PATCH answers 201 on the real API (NOTES.md), 200 in the excerpt: both are 2xx.
+        let response = try await client.call("PATCH", "/api/v1/scrum/tasks/\(id)", body: jsonBody(JSON.object(body)))
+        return try response.decode(HSOne<HSTask>.self, what: "updated task \(id)").data.remote()
+    }
+
+    static func body(for f: TaskFields, only fields: Set<Field>) -> [String: JSON] {
+        var body: [String: JSON] = [:]
+        for field in fields {
+            switch field {
+            case .title: body["title"] = .string(f.title)
+            case .description: body["description"] = .string(f.description)
+            case .status: if let s = f.status, let id = Int64(s) { body["status_id"] = .number(id) }
+            case .done: body["done_at"] = f.done ? .string(Timestamp.now.iso8601(fractional: false)) : .null
+            case .priority: if let p = f.priority { body["priority"] = .string(p.rawValue) }
+            case .dueDate: body["due_at"] = f.dueDate.map { .string($0.description) } ?? .null
+            case .tags: body["tags"] = .array(f.tags.map(JSON.string))
+            }
+        }
+        return body
+    }
+
+    static func subtaskBody(id: String?, _ fields: SubtaskFields) -> JSON {
+        var o: [String: JSON] = [
+            "title": .string(fields.title),
+            "done_at": fields.done ? .string(Timestamp.now.iso8601(fractional: false)) : .null,
+        ]
+        if let id, let n = Int64(id) { o["id"] = .number(n) }
+        return .object(o)
+    }
+}

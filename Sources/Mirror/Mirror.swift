@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import TaskModel
+
+/// The local SQLite mirror (rule 10): WAL mode, one transaction per applied
+/// batch, schema only from the numbered files in `migrations/`.
+///
+/// The engine reads a link's whole state with ``loadLink(_:providers:)`` and
+/// writes through ``write(_:)``, whose closure runs in one transaction.
+public final class Mirror: Sendable {
+    let writer: any DatabaseWriter
+    public let path: String
+
+    /// Opens (creating if needed) the mirror at `path` and brings its schema
+    /// up to date. `readOnly` opens a private in-memory copy instead, so a
+    /// dry run can plan against the real state and leave the file untouched.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.foreignKeysEnabled = true
+        if readOnly {
+            let memory = try DatabaseQueue(configuration: config)
+            if FileManager.default.fileExists(atPath: path) {
+                var sourceConfig = Configuration()
+                sourceConfig.readonly = true
+                let source = try DatabaseQueue(path: path, configuration: sourceConfig)
+                try source.backup(to: memory)
+                try source.close()
+            }
+            writer = memory
+        } else {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            writer = try DatabasePool(path: path, configuration: config)
+        }
+        try Migrator.migrate(writer, path: path)
+    }
+
+    /// An empty mirror in memory (tests, one-off tools).
+    public init(inMemory: Void = ()) throws {
+        path = ":memory:"
+        writer = try DatabaseQueue()
+        try Migrator.migrate(writer, path: path)
+    }
+
+    public static var schemaVersion: Int { Migrator.latestVersion }
+
+    public func schemaVersionOnDisk() throws -> Int {
+        try writer.read { try Int.fetchOne($0, sql: "PRAGMA user_version") ?? 0 }
+    }
+
+    public func journalMode() throws -> String {
+        try writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// Runs `body` in one transaction: all of it lands, or none of it.
+    public func write<T>(_ body: (MirrorWriter) throws -> T) throws -> T {
+        try writer.write { db in try body(MirrorWriter(db: db)) }
+    }
+
+    public func loadLink(_ link: String, providers: [String]) throws -> LinkMirrorState {
+        try writer.read { db in
+            var entities: [Int64: EntityRecord] = [:]
+            let rowsCursor = try Row.fetchCursor(
+                db, sql: "SELECT id, kind, parent_id, canonical, state FROM entities WHERE link = ?", arguments: [link])
+            while let row = try rowsCursor.next() {
+                let id: Int64 = row[0]
+                entities[id] = EntityRecord(
+                    id: id, link: link, kind: EntityKind(rawValue: row[1]) ?? .task, parentID: row[2],
+                    canonical: row[3], state: EntityState(rawValue: row[4]) ?? .active)
+            }
+            var mappings: [String: [String: MappingRecord]] = [:]
+            var byEntity: [Int64: [String: MappingRecord]] = [:]
+            let mappingCursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT m.entity_id, m.provider, m.remote_id, m.parent_remote_id, m.shadow, m.remote_updated_at
+                    FROM mappings m JOIN entities e ON e.id = m.entity_id WHERE e.link = ?
+                    """, arguments: [link])
+            while let row = try mappingCursor.next() {
+                let m = MappingRecord(
+                    entityID: row[0], provider: row[1], remoteID: row[2], parentRemoteID: row[3], shadow: row[4],
+                    remoteUpdatedAt: row[5])
+                mappings[m.provider, default: [:]][m.remoteID] = m
+                byEntity[m.entityID, default: [:]][m.provider] = m
+            }
+            let outbox = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, provider, entity_id, operation, payload, state FROM outbox
+                    WHERE link = ? AND state = 'pending' ORDER BY id
+                    """, arguments: [link]
+            ).map {
+                OutboxRecord(
+                    id: $0[0], link: link, provider: $0[1], entityID: $0[2], operation: $0[3], payload: $0[4],
+                    state: $0[5])
+            }
+            var states: [String: ProviderStateRecord] = [:]
+            for provider in providers {
+                states[provider] = try MirrorWriter.providerState(db, provider) ?? ProviderStateRecord(provider: provider)
+            }
+            return LinkMirrorState(
+                entities: entities, mappings: mappings, mappingsByEntity: byEntity, pendingOutbox: outbox,
+                providerStates: states)
+        }
+    }
+}

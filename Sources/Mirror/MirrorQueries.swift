@@ -1,0 +1,144 @@
+import GRDB
+import TaskModel
+
+/// Read-only views for `tasksync status`, `journal`, `mappings`, `conflicts`.
+extension Mirror {
+    public func providerStates() throws -> [ProviderStateRecord] {
+        try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT provider FROM provider_state ORDER BY provider").compactMap {
+                try MirrorWriter.providerState(db, $0)
+            }
+        }
+    }
+
+    public func linkStates() throws -> [LinkStateRecord] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT link, last_cycle_id, last_outcome, stopped_reason FROM link_state ORDER BY link")
+                .map { LinkStateRecord(link: $0[0], lastCycleID: $0[1], lastOutcome: $0[2], stoppedReason: $0[3]) }
+        }
+    }
+
+    public struct CycleSummary: Sendable, Codable {
+        public var id: Int64
+        public var startedAt: String
+        public var finishedAt: String?
+        public var outcome: String?
+    }
+
+    public func lastCycle() throws -> CycleSummary? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, started_at, finished_at, outcome FROM cycles ORDER BY id DESC LIMIT 1")
+                .map { CycleSummary(id: $0[0], startedAt: $0[1], finishedAt: $0[2], outcome: $0[3]) }
+        }
+    }
+
+    public func entityCounts() throws -> [String: Int] {
+        try writer.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT kind, COUNT(*) FROM entities WHERE state = 'active' GROUP BY kind")
+            {
+                counts[row[0]] = row[1]
+            }
+            return counts
+        }
+    }
+
+    /// The journal, newest last. `since` is an ISO 8601 UTC timestamp.
+    public func journal(entity: Int64? = nil, provider: String? = nil, since: String? = nil, limit: Int = 200) throws
+        -> [JournalEntry]
+    {
+        try writer.read { db in
+            var clauses: [String] = []
+            var args: [any DatabaseValueConvertible] = []
+            if let entity {
+                clauses.append("(entity_id = ? OR entity_id IN (SELECT id FROM entities WHERE parent_id = ?))")
+                args += [entity, entity]
+            }
+            if let provider {
+                clauses.append("provider = ?")
+                args.append(provider)
+            }
+            if let since {
+                clauses.append("at >= ?")
+                args.append(since)
+            }
+            let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            args.append(limit)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM (SELECT id, cycle_id, at, link, provider, entity_id, kind, field, old_value,
+                      new_value, detail FROM journal \(whereSQL) ORDER BY id DESC LIMIT ?) ORDER BY id
+                    """, arguments: StatementArguments(args))
+            return rows.map {
+                JournalEntry(
+                    id: $0[0], cycleID: $0[1], at: $0[2], link: $0[3], provider: $0[4], entityID: $0[5], kind: $0[6],
+                    field: $0[7], oldValue: $0[8], newValue: $0[9], detail: $0[10])
+            }
+        }
+    }
+
+    public func conflicts(limit: Int = 200) throws -> [ConflictRecord] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, cycle_id, at, link, entity_id, field, winner_provider, winner_value, loser_provider,
+                      loser_value FROM conflicts ORDER BY id DESC LIMIT ?
+                    """, arguments: [limit]
+            ).reversed().map {
+                ConflictRecord(
+                    id: $0[0], cycleID: $0[1], at: $0[2], link: $0[3], entityID: $0[4], field: $0[5],
+                    winnerProvider: $0[6], winnerValue: $0[7], loserProvider: $0[8], loserValue: $0[9])
+            }
+        }
+    }
+
+    public struct MappingRow: Sendable, Codable {
+        public var entityID: Int64
+        public var link: String
+        public var kind: String
+        public var state: String
+        public var title: String
+        public var remotes: [String: String]
+    }
+
+    /// Which remote ids belong together, one row per entity.
+    public func mappingRows(link: String? = nil) throws -> [MappingRow] {
+        try writer.read { db in
+            var rows: [Int64: MappingRow] = [:]
+            var order: [Int64] = []
+            let filter = link == nil ? "" : "WHERE e.link = ?"
+            let args: StatementArguments = link.map { [$0] } ?? []
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.id, e.link, e.kind, e.state, e.canonical, m.provider, m.remote_id
+                    FROM entities e LEFT JOIN mappings m ON m.entity_id = e.id \(filter) ORDER BY e.id, m.provider
+                    """, arguments: args)
+            {
+                let id: Int64 = row[0]
+                if rows[id] == nil {
+                    order.append(id)
+                    rows[id] = MappingRow(
+                        entityID: id, link: row[1], kind: row[2], state: row[3], title: Self.title(ofCanonical: row[4]),
+                        remotes: [:])
+                }
+                if let provider: String = row[5] { rows[id]?.remotes[provider] = row[6] }
+            }
+            return order.compactMap { rows[$0] }
+        }
+    }
+
+    static func title(ofCanonical json: String) -> String {
+        struct Titled: Decodable {
+            var title: String?
+            var body: String?
+        }
+        let decoded = try? JSONDecoder().decode(Titled.self, from: Data(json.utf8))
+        return decoded?.title ?? decoded?.body ?? ""
+    }
+}
+
+import Foundation

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import TaskModel
+
+/// The writes the engine makes, all inside the transaction of ``Mirror/write(_:)``.
+public struct MirrorWriter {
+    let db: Database
+
+    public static func now() -> String { Timestamp(secondsSince1970: Date().timeIntervalSince1970).description }
+
+    // MARK: cycles
+
+    public func beginCycle() throws -> Int64 {
+        try db.execute(sql: "INSERT INTO cycles (started_at) VALUES (?)", arguments: [Self.now()])
+        return db.lastInsertedRowID
+    }
+
+    public func finishCycle(_ id: Int64, outcome: String) throws {
+        try db.execute(
+            sql: "UPDATE cycles SET finished_at = ?, outcome = ? WHERE id = ?", arguments: [Self.now(), outcome, id])
+    }
+
+    // MARK: entities and mappings
+
+    public func insertEntity(link: String, kind: EntityKind, parentID: Int64?, canonical: String, cycle: Int64?) throws
+        -> Int64
+    {
+        try db.execute(
+            sql: """
+                INSERT INTO entities (link, kind, parent_id, canonical, created_cycle, updated_cycle)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [link, kind.rawValue, parentID, canonical, cycle, cycle])
+        return db.lastInsertedRowID
+    }
+
+    public func updateEntity(_ id: Int64, canonical: String, cycle: Int64?) throws {
+        try db.execute(
+            sql: "UPDATE entities SET canonical = ?, updated_cycle = ? WHERE id = ?", arguments: [canonical, cycle, id])
+    }
+
+    public func setEntityState(_ id: Int64, _ state: EntityState, cycle: Int64?) throws {
+        try db.execute(
+            sql: "UPDATE entities SET state = ?, updated_cycle = ? WHERE id = ? OR parent_id = ?",
+            arguments: [state.rawValue, cycle, id, id])
+    }
+
+    /// Inserts or replaces the mapping of (provider, remote id).
+    public func putMapping(_ m: MappingRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO mappings (entity_id, provider, remote_id, parent_remote_id, shadow, remote_updated_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (provider, remote_id) DO UPDATE SET
+                  entity_id = excluded.entity_id, parent_remote_id = excluded.parent_remote_id,
+                  shadow = excluded.shadow, remote_updated_at = excluded.remote_updated_at
+                """,
+            arguments: [m.entityID, m.provider, m.remoteID, m.parentRemoteID, m.shadow, m.remoteUpdatedAt])
+    }
+
+    // MARK: journal, conflicts
+
+    public func journal(
+        cycle: Int64?, link: String?, provider: String?, entity: Int64?, kind: String, field: String? = nil,
+        old: String? = nil, new: String? = nil, detail: String? = nil
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO journal (cycle_id, at, link, provider, entity_id, kind, field, old_value, new_value, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [cycle, Self.now(), link, provider, entity, kind, field, old, new, detail])
+    }
+
+    public func conflict(
+        cycle: Int64?, link: String, entity: Int64, field: String, winner: String, winnerValue: String, loser: String,
+        loserValue: String
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO conflicts (cycle_id, at, link, entity_id, field, winner_provider, winner_value,
+                                       loser_provider, loser_value)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [cycle, Self.now(), link, entity, field, winner, winnerValue, loser, loserValue])
+    }
+
+    // MARK: outbox
+
+    /// Records a remote write before it is sent (rule 4).
+    public func enqueue(cycle: Int64?, link: String, provider: String, entity: Int64, operation: String, payload: String)
+        throws -> Int64
+    {
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (cycle_id, link, provider, entity_id, operation, payload, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [cycle, link, provider, entity, operation, payload, Self.now()])
+        return db.lastInsertedRowID
+    }
+
+    public func finishOutbox(_ id: Int64, state: String, remoteID: String? = nil, error: String? = nil) throws {
+        try db.execute(
+            sql: "UPDATE outbox SET state = ?, remote_id = ?, error = ?, finished_at = ? WHERE id = ?",
+            arguments: [state, remoteID, error, Self.now(), id])
+    }
+
+    // MARK: provider and link state
+
+    static func providerState(_ db: Database, _ provider: String) throws -> ProviderStateRecord? {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT cursor, last_full_listing_at, last_cycle_id, last_success_at, last_error, last_error_at,
+                           backoff_until, task_count FROM provider_state WHERE provider = ?
+                    """, arguments: [provider])
+        else { return nil }
+        var s = ProviderStateRecord(provider: provider)
+        s.cursor = row[0]
+        s.lastFullListingAt = row[1]
+        s.lastCycleID = row[2]
+        s.lastSuccessAt = row[3]
+        s.lastError = row[4]
+        s.lastErrorAt = row[5]
+        s.backoffUntil = row[6]
+        s.taskCount = row[7]
+        return s
+    }
+
+    public func providerState(_ provider: String) throws -> ProviderStateRecord? {
+        try Self.providerState(db, provider)
+    }
+
+    public func putProviderState(_ s: ProviderStateRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO provider_state (provider, cursor, last_full_listing_at, last_cycle_id,
+                  last_success_at, last_error, last_error_at, backoff_until, task_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                s.provider, s.cursor, s.lastFullListingAt, s.lastCycleID, s.lastSuccessAt, s.lastError, s.lastErrorAt,
+                s.backoffUntil, s.taskCount,
+            ])
+    }
+
+    public func putLinkState(_ s: LinkStateRecord) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO link_state (link, last_cycle_id, last_outcome, stopped_reason) VALUES (?, ?, ?, ?)",
+            arguments: [s.link, s.lastCycleID, s.lastOutcome, s.stoppedReason])
+    }
+}

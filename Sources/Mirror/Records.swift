@@ -1,0 +1,128 @@
+import TaskModel
+
+public enum EntityKind: String, Sendable, Codable {
+    case task, subtask, comment
+}
+
+public enum EntityState: String, Sendable, Codable {
+    case active, deleted, archived
+}
+
+/// One task, subtask or comment as the mirror knows it.
+public struct EntityRecord: Sendable, Equatable {
+    public var id: Int64
+    public var link: String
+    public var kind: EntityKind
+    public var parentID: Int64?
+    /// JSON of the canonical fields (``TaskFields``, ``SubtaskFields`` or ``CommentFields``).
+    public var canonical: String
+    public var state: EntityState
+
+    public init(id: Int64, link: String, kind: EntityKind, parentID: Int64?, canonical: String, state: EntityState) {
+        self.id = id
+        self.link = link
+        self.kind = kind
+        self.parentID = parentID
+        self.canonical = canonical
+        self.state = state
+    }
+}
+
+/// entity <-> (provider, remote id), with the shadow.
+public struct MappingRecord: Sendable, Equatable {
+    public var entityID: Int64
+    public var provider: String
+    public var remoteID: String
+    public var parentRemoteID: String?
+    /// JSON of the last agreed state of the remote item, in canonical form.
+    public var shadow: String
+    public var remoteUpdatedAt: String?
+
+    public init(
+        entityID: Int64, provider: String, remoteID: String, parentRemoteID: String?, shadow: String,
+        remoteUpdatedAt: String?
+    ) {
+        self.entityID = entityID
+        self.provider = provider
+        self.remoteID = remoteID
+        self.parentRemoteID = parentRemoteID
+        self.shadow = shadow
+        self.remoteUpdatedAt = remoteUpdatedAt
+    }
+}
+
+public struct OutboxRecord: Sendable, Equatable {
+    public var id: Int64
+    public var link: String
+    public var provider: String
+    public var entityID: Int64
+    public var operation: String
+    public var payload: String
+    public var state: String
+}
+
+public struct JournalEntry: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var cycleID: Int64?
+    public var at: String
+    public var link: String?
+    public var provider: String?
+    public var entityID: Int64?
+    public var kind: String
+    public var field: String?
+    public var oldValue: String?
+    public var newValue: String?
+    public var detail: String?
+}
+
+public struct ConflictRecord: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var cycleID: Int64?
+    public var at: String
+    public var link: String
+    public var entityID: Int64
+    public var field: String
+    public var winnerProvider: String
+    public var winnerValue: String?
+    public var loserProvider: String
+    public var loserValue: String?
+}
+
+public struct ProviderStateRecord: Sendable, Equatable, Codable {
+    public var provider: String
+    public var cursor: String?
+    public var lastFullListingAt: String?
+    public var lastCycleID: Int64?
+    public var lastSuccessAt: String?
+    public var lastError: String?
+    public var lastErrorAt: String?
+    public var backoffUntil: String?
+    public var taskCount: Int?
+
+    public init(provider: String) { self.provider = provider }
+}
+
+public struct LinkStateRecord: Sendable, Equatable, Codable {
+    public var link: String
+    public var lastCycleID: Int64?
+    public var lastOutcome: String?
+    public var stoppedReason: String?
+
+    public init(link: String, lastCycleID: Int64?, lastOutcome: String?, stoppedReason: String?) {
+        self.link = link
+        self.lastCycleID = lastCycleID
+        self.lastOutcome = lastOutcome
+        self.stoppedReason = stoppedReason
+    }
+}
+
+/// All the mirror holds about one link, read at the start of a cycle.
+public struct LinkMirrorState: Sendable {
+    public var entities: [Int64: EntityRecord]
+    /// provider -> remote id -> mapping.
+    public var mappings: [String: [String: MappingRecord]]
+    /// entity id -> provider -> mapping.
+    public var mappingsByEntity: [Int64: [String: MappingRecord]]
+    public var pendingOutbox: [OutboxRecord]
+    public var providerStates: [String: ProviderStateRecord]
+}

@@ -1,0 +1,232 @@
+import AdapterSupport
+
+/// Productive tasks (`/api/v2/tasks`, JSON:API), scoped to one project and task list.
+///
+/// From the document and NOTES.md:
+/// - Headers `X-Auth-Token`, `X-Organization-Id`, and the JSON:API content
+///   type on every request (anything else is answered 415).
+/// - Ids are strings (a number is accepted too); timestamps carry
+///   milliseconds and a daylight-saving offset, parsed to UTC.
+/// - Subtasks are tasks with a `parent_task` relationship in the same list.
+/// - The idle poll is one request: `filter[updated_at][gt_eq]` with
+///   `X-Feature-Flags: filteringSkipDatetimeCastToDate` (without it the value
+///   is cut to a date), the value in UTC with `+` sent as `%2B`.
+/// - No priority field. DELETE archives the task on Productive's side, so
+///   tasksync offers delete, not archive.
+/// Assumed where silent: `closed` is writable to close and reopen a task;
+/// the status is the `workflow_status` relationship, read with
+/// `include=workflow_status`.
+public struct ProductiveProvider: TaskProvider {
+    public struct Settings: Sendable {
+        public var baseURL: String
+        public var token: String
+        public var organizationID: String
+        public var projectID: String
+        public var taskListID: String
+        public var pageSize: Int
+
+        public init(
+            baseURL: String = "https://api.productive.io/api/v2", token: String, organizationID: String,
+            projectID: String, taskListID: String, pageSize: Int = 200
+        ) {
+            self.baseURL = baseURL
+            self.token = token
+            self.organizationID = organizationID
+            self.projectID = projectID
+            self.taskListID = taskListID
+            self.pageSize = min(max(pageSize, 1), 200)
+        }
+    }
+
+    public let name: String
+    public var kind: String { "productive" }
+    let settings: Settings
+    let client: APIClient
+
+    public init(name: String, settings: Settings, transport: any HTTPTransport) {
+        self.name = name
+        self.settings = settings
+        self.client = APIClient(
+            baseURL: settings.baseURL,
+            headers: [
+                ("X-Auth-Token", settings.token), ("X-Organization-Id", settings.organizationID),
+                ("Content-Type", "application/vnd.api+json"), ("Accept", "application/vnd.api+json"),
+            ], transport: transport)
+    }
+
+    public var capabilities: Capabilities {
+        let fields: Set<Field> = [.title, .description, .status, .done, .dueDate, .tags]
+        return Capabilities(
+            readableFields: fields, writableFields: fields, subtasks: true, commentsRead: true, commentsWrite: true,
+            delete: true, archive: false, incrementalListing: true)
+    }
+
+    public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
+        var query: [(String, String)] = [
+            ("filter[project_id]", settings.projectID), ("filter[task_list_id]", settings.taskListID),
+            ("include", "workflow_status,parent_task"), ("page[size]", String(settings.pageSize)),
+        ]
+        var extra: [(String, String)] = []
+        if let changedSince {
+            query.append(("filter[updated_at][gt_eq]", changedSince.iso8601(fractional: false).replacing("Z", with: "+00:00")))
+            extra.append(("X-Feature-Flags", "filteringSkipDatetimeCastToDate"))
+        }
+        var tasks: [RemoteTask] = []
+        var subtasks: [RemoteSubtask] = []
+        var problems: [String] = []
+        var page = 1
+        var requests = 0
+        while true {
+            let response = try await client.call("GET", "/tasks", query: query + [("page[number]", String(page))], extraHeaders: extra)
+            requests += 1
+            let decoded = try response.decode(PRList<PRTaskAttributes>.self, what: "task list page \(page)")
+            for entry in decoded.data {
+                switch entry.value {
+                case .success(let resource) where resource.isGone: break
+                case .success(let resource):
+                    do {
+                        switch try resource.item() {
+                        case .task(let t): tasks.append(t)
+                        case .subtask(let s): subtasks.append(s)
+                        }
+                    } catch { problems.append("\(error)") }
+                case .failure(let error): problems.append("\(error)")
+                }
+            }
+            guard let current = decoded.meta?.current_page, let total = decoded.meta?.total_pages, current < total else { break }
+            page = current + 1
+        }
+        var listing = TaskListing(
+            tasks: tasks, subtasks: subtasks, isComplete: changedSince == nil && problems.isEmpty, requestCount: requests)
+        listing.problems = problems
+        return listing
+    }
+
+    public func readTask(id: String) async throws -> DirectRead {
+        do {
+            let response = try await client.call("GET", "/tasks/\(id)", query: [("include", "workflow_status,parent_task")])
+            let resource = try response.decode(PROne<PRTaskAttributes>.self, what: "task \(id)").data
+            if resource.isGone { return .gone(reason: "deleted_at is set") }
+            guard case .task(let task) = try resource.item() else { return .gone(reason: "it is now a subtask") }
+            return .present(task)
+        } catch ProviderError.rejected(404, _) {
+            return .gone(reason: "404")
+        }
+    }
+
+    public func createTask(_ fields: TaskFields) async throws -> RemoteTask {
+        let body = document(attributes: Self.attributes(fields, only: Set(Field.allCases)), relationships: relationships(status: fields.status))
+        let response = try await client.call("POST", "/tasks", body: body)
+        guard case .task(let task) = try response.decode(PROne<PRTaskAttributes>.self, what: "created task").data.item() else {
+            throw ProviderError.malformed("created task came back as a subtask")
+        }
+        return task
+    }
+
+    public func updateTask(id: String, _ update: TaskUpdate) async throws -> RemoteTask {
+        var relationships: [String: JSON] = [:]
+        if update.fields.contains(.status), let status = update.values.status {
+            relationships["workflow_status"] = Self.ref("workflow_statuses", status)
+        }
+        let body = document(attributes: Self.attributes(update.values, only: update.fields), relationships: relationships)
+        let response = try await client.call("PATCH", "/tasks/\(id)", body: body)
+        guard case .task(let task) = try response.decode(PROne<PRTaskAttributes>.self, what: "updated task \(id)").data.item() else {
+            throw ProviderError.malformed("task \(id) came back as a subtask")
+        }
+        return task
+    }
+
+    public func deleteTask(id: String) async throws {
+        _ = try await client.call("DELETE", "/tasks/\(id)")
+    }
+
+    public func archiveTask(id: String) async throws {
+        throw ProviderError.unsupported("productive cannot archive a task")
+    }
+
+    public func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+        var rel = relationships(status: nil)
+        rel["parent_task"] = Self.ref("tasks", parentID)
+        let body = document(attributes: ["title": .string(fields.title), "closed": .bool(fields.done)], relationships: rel)
+        let response = try await client.call("POST", "/tasks", body: body)
+        return try Self.subtask(response, what: "created subtask")
+    }
+
+    public func updateSubtask(parentID: String, id: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+        let body = document(attributes: ["title": .string(fields.title), "closed": .bool(fields.done)], relationships: [:])
+        let response = try await client.call("PATCH", "/tasks/\(id)", body: body)
+        return try Self.subtask(response, what: "updated subtask \(id)")
+    }
+
+    public func listComments(taskID: String) async throws -> [RemoteComment] {
+        var comments: [RemoteComment] = []
+        var page = 1
+        while true {
+            let response = try await client.call(
+                "GET", "/comments", query: [("filter[task_id]", taskID), ("page[number]", String(page)), ("page[size]", "200")])
+            let decoded = try response.decode(PRList<PRCommentAttributes>.self, what: "comments of task \(taskID)")
+            for entry in decoded.data {
+                guard case .success(let c) = entry.value, c.attributes.deleted_at == nil else { continue }
+                comments.append(Self.comment(c, taskID: taskID))
+            }
+            guard let current = decoded.meta?.current_page, let total = decoded.meta?.total_pages, current < total else { break }
+            page = current + 1
+        }
+        return comments
+    }
+
+    public func createComment(taskID: String, _ fields: CommentFields) async throws -> RemoteComment {
+        let body = document(
+            type: "comments", attributes: ["body": .string(fields.body)], relationships: ["task": Self.ref("tasks", taskID)])
+        let response = try await client.call("POST", "/comments", body: body)
+        return Self.comment(try response.decode(PROne<PRCommentAttributes>.self, what: "created comment").data, taskID: taskID)
+    }
+
+    // MARK: documents
+
+    func relationships(status: String?) -> [String: JSON] {
+        var rel: [String: JSON] = [
+            "project": Self.ref("projects", settings.projectID), "task_list": Self.ref("task_lists", settings.taskListID),
+        ]
+        if let status { rel["workflow_status"] = Self.ref("workflow_statuses", status) }
+        return rel
+    }
+
+    func document(type: String = "tasks", attributes: [String: JSON], relationships: [String: JSON]) -> [UInt8] {
+        var data: [String: JSON] = ["type": .string(type), "attributes": .object(attributes)]
+        if !relationships.isEmpty { data["relationships"] = .object(relationships) }
+        return jsonBody(JSON.object(["data": .object(data)]))
+    }
+
+    static func ref(_ type: String, _ id: String) -> JSON {
+        .object(["data": .object(["type": .string(type), "id": .string(id)])])
+    }
+
+    static func attributes(_ f: TaskFields, only fields: Set<Field>) -> [String: JSON] {
+        var a: [String: JSON] = [:]
+        for field in fields {
+            switch field {
+            case .title: a["title"] = .string(f.title)
+            case .description: a["description"] = .string(f.description)
+            case .done: a["closed"] = .bool(f.done)
+            case .dueDate: a["due_date"] = f.dueDate.map { .string($0.description) } ?? .null
+            case .tags: a["tag_list"] = .array(f.tags.map(JSON.string))
+            case .status, .priority: break  // status is a relationship; no priority on Productive
+            }
+        }
+        return a
+    }
+
+    static func subtask(_ response: HTTPResponse, what: String) throws -> RemoteSubtask {
+        guard case .subtask(let s) = try response.decode(PROne<PRTaskAttributes>.self, what: what).data.item() else {
+            throw ProviderError.malformed("\(what) came back without its parent_task")
+        }
+        return s
+    }
+
+    static func comment(_ c: PRResource<PRCommentAttributes>, taskID: String) -> RemoteComment {
+        RemoteComment(
+            id: c.id.value, taskID: taskID, fields: CommentFields(body: c.attributes.body ?? "", author: nil),
+            createdAt: c.attributes.created_at.flatMap(Timestamp.init(parsing:)))
+    }
+}

@@ -1,0 +1,172 @@
+import Logging
+import Mirror
+import SyncConfig
+import TaskModel
+
+/// Test seams: a hook runs after each remote write succeeded and before its
+/// result is stored, so a test can stand in for a crash at the worst moment.
+public struct EngineHooks: Sendable {
+    public var afterRemoteWrite: (@Sendable (_ provider: String, _ operation: String) throws -> Void)?
+    public init(afterRemoteWrite: (@Sendable (String, String) throws -> Void)? = nil) {
+        self.afterRemoteWrite = afterRemoteWrite
+    }
+}
+
+/// What the push half of a cycle did, per provider.
+struct PushResult: Sendable {
+    var done = 0
+    var failed: [String] = []
+    var providerFailure: ProviderError?
+}
+
+/// The write half of a cycle: records the decisions and the outbox in one
+/// transaction, then sends each write and stores what the server answered
+/// as the new shadow, one small transaction per answer.
+struct Executor {
+    let link: LinkConfig
+    let mirror: Mirror
+    let providers: [String: any TaskProvider]
+    let hooks: EngineHooks
+    let logger: Logger
+
+    /// Returns the mirror ids of the entities the cycle added.
+    func record(_ d: CycleDecisions, cycle: Int64) throws -> (ids: [EntityKey: Int64], outbox: [Int64]) {
+        try mirror.write { w in
+            var ids: [EntityKey: Int64] = [:]
+            func id(_ key: EntityKey) -> Int64? {
+                if case .existing(let n) = key { return n }
+                return ids[key]
+            }
+            for e in d.newEntities {
+                ids[e.key] = try w.insertEntity(link: link.name, kind: e.kind, parentID: e.parent.flatMap(id), canonical: e.canonical, cycle: cycle)
+            }
+            for (key, canonical) in d.canonicalUpdates { if let n = id(key) { try w.updateEntity(n, canonical: canonical, cycle: cycle) } }
+            for (key, state) in d.stateChanges { if let n = id(key) { try w.setEntityState(n, state, cycle: cycle) } }
+            for m in d.mappings {
+                guard let n = id(m.entity) else { continue }
+                try w.putMapping(MappingRecord(entityID: n, provider: m.provider, remoteID: m.remoteID, parentRemoteID: m.parentRemoteID,
+                                               shadow: m.shadow, remoteUpdatedAt: m.updatedAt?.description))
+            }
+            for o in d.observations {
+                try w.journal(cycle: cycle, link: link.name, provider: o.provider, entity: id(o.entity), kind: o.kind, field: o.field,
+                              old: o.old, new: o.new, detail: o.detail)
+            }
+            for item in d.plan.items where item.action == .pair || item.action == .adopt {
+                try w.journal(cycle: cycle, link: link.name, provider: item.provider, entity: nil, kind: item.action.rawValue,
+                              detail: "\(item.entity) \(item.provider) #\(item.remoteID ?? "?") \"\(item.title)\": \(item.reason ?? "")")
+            }
+            for c in d.conflicts {
+                guard let n = id(c.entity) else { continue }
+                try w.conflict(cycle: cycle, link: link.name, entity: n, field: c.field, winner: c.winner, winnerValue: c.winnerValue,
+                               loser: c.loser, loserValue: c.loserValue)
+                try w.journal(cycle: cycle, link: link.name, provider: c.loser, entity: n, kind: "conflict", field: c.field,
+                              old: c.loserValue, new: c.winnerValue, detail: "\(c.winner) won (newer updated_at)")
+            }
+            for (rowID, state, remote) in d.settledOutbox { try w.finishOutbox(rowID, state: state, remoteID: remote) }
+            var outbox: [Int64] = []
+            for op in d.operations {
+                outbox.append(try w.enqueue(cycle: cycle, link: link.name, provider: op.provider, entity: id(op.entity) ?? 0,
+                                            operation: op.name, payload: Self.payload(op)))
+            }
+            return (ids, outbox)
+        }
+    }
+
+    static func payload(_ op: Operation) -> String {
+        switch op {
+        case .createTask(_, _, let f): Codec.encode(f)
+        case .updateTask(_, _, let r, let u): Codec.encode(["remote_id": r, "fields": u.fields.sorted().map(\.rawValue).joined(separator: ","), "values": Codec.encode(u.values)])
+        case .deleteTask(_, _, let r), .archiveTask(_, _, let r): Codec.encode(["remote_id": r])
+        case .createSubtask(_, _, _, let f): Codec.encode(f)
+        case .updateSubtask(_, _, _, let r, let f): Codec.encode(["remote_id": r, "values": Codec.encode(f)])
+        case .createComment(_, _, _, let f): Codec.encode(f)
+        }
+    }
+
+    /// Sends one provider's writes in plan order. A provider-wide failure
+    /// (network, 401, 429, 5xx) stops its remaining writes; they are planned
+    /// again next cycle. An item's own failure fails that item alone.
+    func push(provider name: String, ops: [(Operation, Int64)], ids: [EntityKey: Int64], state: LinkMirrorState,
+              decided: [MappingWrite], cycle: Int64) async throws -> PushResult {
+        guard let provider = providers[name] else { return PushResult() }
+        var result = PushResult()
+        // Remote ids on this provider, known and learned as creates succeed.
+        var remote: [Int64: String] = [:]
+        for (entity, maps) in state.mappingsByEntity { if let m = maps[name] { remote[entity] = m.remoteID } }
+        func entityID(_ key: EntityKey) -> Int64? {
+            if case .existing(let n) = key { return n }
+            return ids[key]
+        }
+        for m in decided where m.provider == name { if let n = entityID(m.entity) { remote[n] = m.remoteID } }
+        for (index, (op, outboxID)) in ops.enumerated() {
+            guard let entity = entityID(op.entity) else { continue }
+            do {
+                var mapping: MappingRecord?
+                switch op {
+                case .createTask(_, _, let fields):
+                    let task = try await provider.createTask(fields)
+                    try hooks.afterRemoteWrite?(name, op.name)
+                    mapping = taskMapping(entity, name, task)
+                case .updateTask(_, _, let remoteID, let update):
+                    let task = try await provider.updateTask(id: remoteID, update)
+                    try hooks.afterRemoteWrite?(name, op.name)
+                    mapping = taskMapping(entity, name, task)
+                case .deleteTask(_, _, let remoteID):
+                    try await provider.deleteTask(id: remoteID)
+                    try hooks.afterRemoteWrite?(name, op.name)
+                case .archiveTask(_, _, let remoteID):
+                    try await provider.archiveTask(id: remoteID)
+                    try hooks.afterRemoteWrite?(name, op.name)
+                case .createSubtask(_, let parent, _, let fields):
+                    guard let parentID = entityID(parent).flatMap({ remote[$0] }) else { throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet") }
+                    let sub = try await provider.createSubtask(parentID: parentID, fields)
+                    try hooks.afterRemoteWrite?(name, op.name)
+                    mapping = MappingRecord(entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
+                                            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description)
+                case .updateSubtask(_, _, let parentID, let remoteID, let fields):
+                    let sub = try await provider.updateSubtask(parentID: parentID, id: remoteID, fields)
+                    try hooks.afterRemoteWrite?(name, op.name)
+                    mapping = MappingRecord(entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
+                                            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description)
+                case .createComment(_, let task, _, let fields):
+                    guard let taskID = entityID(task).flatMap({ remote[$0] }) else { throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet") }
+                    let comment = try await provider.createComment(taskID: taskID, fields)
+                    try hooks.afterRemoteWrite?(name, op.name)
+                    mapping = MappingRecord(entityID: entity, provider: name, remoteID: comment.id, parentRemoteID: taskID,
+                                            shadow: Codec.encode(comment.fields), remoteUpdatedAt: comment.createdAt?.description)
+                }
+                if let mapping { remote[entity] = mapping.remoteID }
+                try mirror.write { w in
+                    if let mapping { try w.putMapping(mapping) }
+                    try w.finishOutbox(outboxID, state: "done", remoteID: mapping?.remoteID)
+                    try w.journal(cycle: cycle, link: link.name, provider: name, entity: entity, kind: "push", field: nil,
+                                  old: nil, new: mapping?.remoteID, detail: op.name)
+                }
+                result.done += 1
+                logger.info("\(op.name) done", metadata: ["provider": "\(name)", "entity": "\(entity)", "remote_id": "\(mapping?.remoteID ?? "-")"])
+            } catch let error as ProviderError {
+                result.failed.append("\(op.name) #\(entity): \(error)")
+                logger.warning("\(op.name) failed: \(error)", metadata: ["provider": "\(name)", "entity": "\(entity)"])
+                try mirror.write { w in
+                    try w.finishOutbox(outboxID, state: "failed", error: "\(error)")
+                    try w.journal(cycle: cycle, link: link.name, provider: name, entity: entity, kind: "error", detail: "\(op.name): \(error)")
+                    if error.isProviderWide {
+                        for (_, later) in ops.dropFirst(index + 1) { try w.finishOutbox(later, state: "abandoned", error: "\(name) failed: \(error)") }
+                    }
+                }
+                if error.isProviderWide {
+                    result.providerFailure = error
+                    break
+                }
+            }
+        }
+        return result
+    }
+
+    func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask) -> MappingRecord {
+        var fields = task.fields
+        fields.status = link.canonicalStatus(provider: provider, remote: fields.status)
+        return MappingRecord(entityID: entity, provider: provider, remoteID: task.id, parentRemoteID: nil,
+                             shadow: Codec.encode(TaskShadow(fields: fields)), remoteUpdatedAt: task.updatedAt?.description)
+    }
+}

@@ -1,0 +1,130 @@
+import Mirror
+import TaskModel
+
+/// What the fetch phase learned about one member of a link this cycle.
+struct MemberSnapshot: Sendable {
+    let name: String
+    let capabilities: Capabilities
+    /// nil when the member was read; the error otherwise (its items wait).
+    var failure: ProviderError?
+    /// Top-level tasks by remote id, status already mapped to canonical.
+    var tasks: [String: RemoteTask] = [:]
+    /// Subtasks by remote id (inline or listed on their own).
+    var subtasks: [String: RemoteSubtask] = [:]
+    /// Comments by task remote id, for the tasks whose comments were read.
+    var comments: [String: [RemoteComment]] = [:]
+    /// A full listing: a mapped task absent from it was read directly.
+    var complete = false
+    /// Mapped tasks a direct read confirmed gone, with the reason.
+    var gone: [String: String] = [:]
+    var newestUpdate: Timestamp?
+    var requests = 0
+    var problems: [String] = []
+
+    var available: Bool { failure == nil }
+}
+
+/// Names an entity in a plan before and after it has a row in the mirror.
+enum EntityKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    case existing(Int64)
+    case new(String)
+
+    var description: String {
+        switch self {
+        case .existing(let id): "#\(id)"
+        case .new(let key): "new:\(key)"
+        }
+    }
+
+    static func < (a: EntityKey, b: EntityKey) -> Bool { a.description < b.description }
+}
+
+/// A remote write the executor carries out, in plan order.
+enum Operation: Sendable {
+    case createTask(entity: EntityKey, provider: String, fields: TaskFields)
+    case updateTask(entity: EntityKey, provider: String, remoteID: String, update: TaskUpdate)
+    case deleteTask(entity: EntityKey, provider: String, remoteID: String)
+    case archiveTask(entity: EntityKey, provider: String, remoteID: String)
+    case createSubtask(entity: EntityKey, parent: EntityKey, provider: String, fields: SubtaskFields)
+    case updateSubtask(entity: EntityKey, provider: String, parentRemoteID: String, remoteID: String, fields: SubtaskFields)
+    case createComment(entity: EntityKey, task: EntityKey, provider: String, fields: CommentFields)
+
+    var provider: String {
+        switch self {
+        case .createTask(_, let p, _), .updateTask(_, let p, _, _), .deleteTask(_, let p, _), .archiveTask(_, let p, _),
+            .createSubtask(_, _, let p, _), .updateSubtask(_, let p, _, _, _), .createComment(_, _, let p, _):
+            p
+        }
+    }
+
+    var entity: EntityKey {
+        switch self {
+        case .createTask(let e, _, _), .updateTask(let e, _, _, _), .deleteTask(let e, _, _), .archiveTask(let e, _, _),
+            .createSubtask(let e, _, _, _), .updateSubtask(let e, _, _, _, _), .createComment(let e, _, _, _):
+            e
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .createTask: "create-task"
+        case .updateTask: "update-task"
+        case .deleteTask: "delete-task"
+        case .archiveTask: "archive-task"
+        case .createSubtask: "create-subtask"
+        case .updateSubtask: "update-subtask"
+        case .createComment: "create-comment"
+        }
+    }
+}
+
+/// A mirror row the cycle writes before any remote write is sent.
+struct NewEntity: Sendable {
+    var key: EntityKey
+    var kind: EntityKind
+    var parent: EntityKey?
+    var canonical: String
+}
+
+struct MappingWrite: Sendable {
+    var entity: EntityKey
+    var provider: String
+    var remoteID: String
+    var parentRemoteID: String?
+    var shadow: String
+    var updatedAt: Timestamp?
+}
+
+struct Observation: Sendable {
+    var provider: String?
+    var entity: EntityKey
+    var kind: String
+    var field: String?
+    var old: String?
+    var new: String?
+    var detail: String?
+}
+
+struct ConflictNote: Sendable {
+    var entity: EntityKey
+    var field: String
+    var winner: String
+    var winnerValue: String
+    var loser: String
+    var loserValue: String
+}
+
+/// Everything one cycle of one link decided: the printable plan, and what
+/// to write locally and remotely to carry it out.
+struct CycleDecisions: Sendable {
+    var plan: LinkPlan
+    var newEntities: [NewEntity] = []
+    var canonicalUpdates: [EntityKey: String] = [:]
+    var stateChanges: [(EntityKey, EntityState)] = []
+    var mappings: [MappingWrite] = []
+    var observations: [Observation] = []
+    var conflicts: [ConflictNote] = []
+    var operations: [Operation] = []
+    /// Pending outbox rows this cycle settles: id -> reconciled or abandoned.
+    var settledOutbox: [(Int64, String, String?)] = []
+}

@@ -1,0 +1,313 @@
+import Mirror
+import SyncConfig
+import TaskModel
+
+/// Decides one cycle of one link from the mirror's state and what each member
+/// holds now. Pure: it reads, and returns ``CycleDecisions``; the executor
+/// writes. A dry run prints the same decisions a real cycle carries out.
+struct Planner {
+    let link: LinkConfig
+    let members: [MemberSnapshot]
+    let state: LinkMirrorState
+    var d: CycleDecisions
+    /// Remote copies that this cycle pairs with an entity: entity -> member -> remote id.
+    var assigned: [EntityKey: [String: String]] = [:]
+    var childrenOf: [Int64: [EntityRecord]] = [:]
+    var deletions = 0
+
+    init(link: LinkConfig, members: [MemberSnapshot], state: LinkMirrorState) {
+        self.link = link
+        self.members = members
+        self.state = state
+        self.d = CycleDecisions(
+            plan: LinkPlan(
+                link: link.name, items: [], notes: [],
+                failures: Dictionary(uniqueKeysWithValues: members.compactMap { m in m.failure.map { (m.name, "\($0)") } }),
+                stopped: nil))
+        for e in state.entities.values where e.parentID != nil { childrenOf[e.parentID!, default: []].append(e) }
+        for k in childrenOf.keys { childrenOf[k]!.sort { $0.id < $1.id } }
+    }
+
+    func member(_ name: String) -> MemberSnapshot? { members.first { $0.name == name } }
+    func mapping(_ provider: String, _ remoteID: String) -> MappingRecord? { state.mappings[provider]?[remoteID] }
+    func mappings(of id: Int64) -> [String: MappingRecord] { state.mappingsByEntity[id] ?? [:] }
+
+    mutating func decide() -> CycleDecisions {
+        let activeTasks = state.entities.values.filter { $0.kind == .task && $0.state == .active }.sorted { $0.id < $1.id }
+        let newGroups = matchUnmappedTasks(activeTasks)
+        for entity in activeTasks { planTask(.existing(entity.id), record: entity) }
+        for group in newGroups { planTask(group.key, record: nil) }
+        settleOutbox()
+        addCapabilityNotes()
+        let share = Double(deletions) / Double(max(1, activeTasks.count))
+        if deletions > 0 && share > link.maxDeleteShare {
+            let reason =
+                "this cycle would delete or archive \(deletions) of \(activeTasks.count) tasks "
+                + "(\(Int((share * 100).rounded()))%), more than max_delete_share = \(link.maxDeleteShare); nothing was changed. "
+                + "Check the providers, then raise max_delete_share for one run if the deletions are meant."
+            var stopped = CycleDecisions(plan: d.plan)
+            stopped.plan.items = [PlanItem(.stop, provider: "-", entity: "-", title: "", reason: reason)]
+            stopped.plan.stopped = reason
+            return stopped
+        }
+        return d
+    }
+
+    // MARK: pairing (rule 11) and adoption after a crash (rule 4)
+
+    /// Unmapped remote tasks first go to existing entities that lack a copy
+    /// on that member (same title): a create whose answer was lost, or a
+    /// member that was down when the task was created. The rest pair across
+    /// members by title; what is left becomes new entities.
+    mutating func matchUnmappedTasks(_ active: [EntityRecord]) -> [(key: EntityKey, title: String)] {
+        var groups: [String: [(member: String, task: RemoteTask)]] = [:]
+        var groupOrder: [String] = []
+        for m in members where m.available {
+            var lacking: [String: [EntityRecord]] = [:]
+            for e in active where mappings(of: e.id)[m.name] == nil {
+                if let c = Codec.decode(TaskFields.self, e.canonical) { lacking[c.title.pairingKey, default: []].append(e) }
+            }
+            for task in m.tasks.values.sorted(by: { Self.idOrder($0.id, $1.id) }) where mapping(m.name, task.id) == nil {
+                let key = task.fields.title.pairingKey
+                if var candidates = lacking[key], !candidates.isEmpty {
+                    let entity = candidates.removeFirst()
+                    lacking[key] = candidates
+                    assigned[.existing(entity.id), default: [:]][m.name] = task.id
+                    d.plan.items.append(
+                        PlanItem(.adopt, provider: m.name, entity: "#\(entity.id)", title: task.fields.title, remoteID: task.id,
+                                 reason: "already there with the same title: linked, not created again"))
+                    continue
+                }
+                // Pair index-wise per title: the first unpaired task of each member.
+                if groups[key] == nil { groupOrder.append(key) }
+                var list = groups[key, default: []]
+                list.append((m.name, task))
+                groups[key] = list
+            }
+        }
+        var result: [(EntityKey, String)] = []
+        for key in groupOrder {
+            var pending = groups[key]!
+            while !pending.isEmpty {
+                var taken: [(member: String, task: RemoteTask)] = []
+                var rest: [(member: String, task: RemoteTask)] = []
+                for entry in pending {
+                    if taken.contains(where: { $0.member == entry.member }) { rest.append(entry) } else { taken.append(entry) }
+                }
+                pending = rest
+                let first = taken[0]
+                let entityKey = EntityKey.new("\(first.member):\(first.task.id)")
+                for entry in taken {
+                    assigned[entityKey, default: [:]][entry.member] = entry.task.id
+                    if entry.member != first.member {
+                        d.plan.items.append(
+                            PlanItem(.pair, provider: entry.member, entity: entityKey.description, title: entry.task.fields.title,
+                                     remoteID: entry.task.id, reason: "same title as \(first.member) #\(first.task.id): paired, not copied"))
+                    }
+                }
+                result.append((entityKey, first.task.fields.title))
+            }
+        }
+        return result
+    }
+
+    static func idOrder(_ a: String, _ b: String) -> Bool {
+        a.count != b.count ? a.count < b.count : a < b
+    }
+
+    // MARK: tasks
+
+    mutating func planTask(_ key: EntityKey, record: EntityRecord?) {
+        let maps = record.map { mappings(of: $0.id) } ?? [:]
+        let canonical = record.flatMap { Codec.decode(TaskFields.self, $0.canonical) }
+        var sides: [MergeSide<TaskFields>] = []
+        var remoteIDs: [String: String] = [:]
+        var goneOn: [(String, String)] = []
+        var waiting: [String] = []
+        for m in members {
+            let shadow = maps[m.name].flatMap { Codec.decode(TaskShadow.self, $0.shadow)?.fields }
+            let remoteID = maps[m.name]?.remoteID ?? assigned[key]?[m.name]
+            guard m.available else {
+                if remoteID != nil { waiting.append(m.name) }
+                sides.append(MergeSide(provider: m.name, current: nil, shadow: nil, updatedAt: nil, readable: [], writable: []))
+                continue
+            }
+            var current: TaskFields?
+            var updatedAt: Timestamp?
+            if let remoteID {
+                remoteIDs[m.name] = remoteID
+                if let reason = m.gone[remoteID] {
+                    goneOn.append((m.name, reason))
+                } else if let task = m.tasks[remoteID] {
+                    current = task.fields
+                    updatedAt = task.updatedAt
+                } else {
+                    current = shadow  // not in a changed-since listing, or a read that failed: unchanged
+                }
+            }
+            sides.append(
+                MergeSide(provider: m.name, current: current, shadow: shadow, updatedAt: updatedAt,
+                          readable: m.capabilities.readableFields, writable: m.capabilities.writableFields))
+        }
+        if !goneOn.isEmpty, case .existing(let id) = key, let record {
+            planGone(id, record: record, canonical: canonical, goneOn: goneOn, remoteIDs: remoteIDs, waiting: waiting)
+            return
+        }
+        guard let outcome = ThreeWayMerge.merge(canonical: canonical, sides: sides) else { return }
+        let merged = outcome.merged
+        let title = merged.title
+        if record == nil {
+            d.newEntities.append(NewEntity(key: key, kind: .task, parent: nil, canonical: Codec.encode(merged)))
+        } else if canonical != merged {
+            d.canonicalUpdates[key] = Codec.encode(merged)
+        }
+        // What each member showed, against its shadow.
+        for (i, fields) in outcome.observed.sorted(by: { $0.key < $1.key }) {
+            for f in fields {
+                d.observations.append(Observation(
+                    provider: sides[i].provider, entity: key, kind: "change", field: f.rawValue,
+                    old: sides[i].shadow!.value(of: f).description, new: sides[i].current!.value(of: f).description))
+            }
+        }
+        for c in outcome.conflicts {
+            let winner = sides.first { $0.provider == c.winner }!.current!.value(of: c.field)
+            let loser = sides.first { $0.provider == c.loser }!.current!.value(of: c.field)
+            d.conflicts.append(ConflictNote(entity: key, field: c.field.rawValue, winner: c.winner, winnerValue: winner.description,
+                                            loser: c.loser, loserValue: loser.description))
+            d.plan.items.append(
+                PlanItem(.conflict, provider: c.loser, entity: key.description, title: title, remoteID: remoteIDs[c.loser],
+                         changes: [.init(field: c.field.rawValue, old: loser, new: winner)],
+                         reason: "changed on \(c.winner) and \(c.loser); \(c.winner) is newer and wins, the losing value is kept in the conflicts list"))
+        }
+        // New shadows for what was read.
+        for (i, side) in sides.enumerated() {
+            guard let member = member(side.provider), member.available, let remoteID = remoteIDs[side.provider],
+                let task = member.tasks[remoteID]
+            else { continue }
+            let known = maps[side.provider]
+            let shadowText = Codec.encode(TaskShadow(fields: task.fields))
+            if known == nil || known!.shadow != shadowText || known!.remoteUpdatedAt != task.updatedAt?.description {
+                d.mappings.append(MappingWrite(entity: key, provider: side.provider, remoteID: remoteID, parentRemoteID: nil,
+                                               shadow: shadowText, updatedAt: task.updatedAt))
+            }
+            _ = i
+        }
+        // Fields changed somewhere that a member cannot hold.
+        let changedFields = Set(outcome.observed.values.flatMap { $0 })
+        for m in members where m.available && remoteIDs[m.name] != nil {
+            for f in changedFields.sorted() where !m.capabilities.writableFields.contains(f) {
+                d.plan.items.append(PlanItem(.skip, provider: m.name, entity: key.description, title: title, remoteID: remoteIDs[m.name],
+                                             reason: "\(m.name) cannot hold \(f.rawValue)"))
+            }
+        }
+        // Updates.
+        for (i, fields) in outcome.writes.sorted(by: { $0.key < $1.key }) {
+            let side = sides[i]
+            guard let remoteID = remoteIDs[side.provider], let current = side.current else { continue }
+            var values = merged
+            var set = Set(fields)
+            if set.contains(.status) {
+                if let remote = link.remoteStatus(provider: side.provider, canonical: merged.status) {
+                    values.status = remote
+                } else {
+                    set.remove(.status)
+                    d.plan.items.append(PlanItem(.skip, provider: side.provider, entity: key.description, title: title, remoteID: remoteID,
+                                                 reason: "status \(merged.status.map { "'\($0)'" } ?? "(none)") has no mapping for \(side.provider) in link \(link.name)"))
+                }
+            }
+            guard !set.isEmpty else { continue }
+            let changes = set.sorted().map { PlanItem.Change(field: $0.rawValue, old: current.value(of: $0), new: merged.value(of: $0)) }
+            d.operations.append(.updateTask(entity: key, provider: side.provider, remoteID: remoteID, update: TaskUpdate(fields: set, values: values)))
+            d.plan.items.append(PlanItem(.update, provider: side.provider, entity: key.description, title: title, remoteID: remoteID, changes: changes))
+        }
+        // Creates on members that hold no copy.
+        for m in members where m.available && remoteIDs[m.name] == nil {
+            var values = merged
+            var dropped = Field.allCases.filter { !m.capabilities.writableFields.contains($0) && merged.value(of: $0) != TaskFields(title: "").value(of: $0) }
+            values.status = link.remoteStatus(provider: m.name, canonical: merged.status)
+            if merged.status != nil && values.status == nil { dropped.append(.status) }
+            let changes = Field.allCases.filter { m.capabilities.writableFields.contains($0) && !dropped.contains($0) }
+                .map { PlanItem.Change(field: $0.rawValue, old: .none, new: merged.value(of: $0)) }
+                .filter { ![.none, .list([]), .text(""), .flag(false)].contains($0.new) }
+            d.operations.append(.createTask(entity: key, provider: m.name, fields: values))
+            d.plan.items.append(PlanItem(.create, provider: m.name, entity: key.description, title: title, changes: changes,
+                                         reason: dropped.isEmpty ? nil : "without \(dropped.map(\.rawValue).joined(separator: ", ")): \(m.name) cannot hold \(dropped.count == 1 ? "it" : "them")"))
+        }
+        planSubtasks(key, record: record, parentIDs: remoteIDs)
+        planComments(key, record: record, taskIDs: remoteIDs, title: title)
+    }
+
+    // MARK: deletion (rule 5)
+
+    mutating func planGone(
+        _ id: Int64, record: EntityRecord, canonical: TaskFields?, goneOn: [(String, String)], remoteIDs: [String: String],
+        waiting: [String]
+    ) {
+        let key = EntityKey.existing(id)
+        let title = canonical?.title ?? ""
+        for (provider, reason) in goneOn {
+            d.plan.items.append(PlanItem(.gone, provider: provider, entity: key.description, title: title, remoteID: remoteIDs[provider],
+                                         reason: "confirmed by a direct read (\(reason)); link policy: \(link.onDelete.rawValue)"))
+        }
+        if !waiting.isEmpty {
+            d.plan.items.append(PlanItem(.skip, provider: waiting.joined(separator: ","), entity: key.description, title: title,
+                                         reason: "the deletion waits until \(waiting.joined(separator: ", ")) can be read"))
+            return
+        }
+        let goneSet = Set(goneOn.map(\.0))
+        var counted = false
+        for m in members where !goneSet.contains(m.name) {
+            guard let remoteID = remoteIDs[m.name] else { continue }
+            switch link.onDelete {
+            case .ignore: break
+            case .delete where m.capabilities.delete:
+                d.operations.append(.deleteTask(entity: key, provider: m.name, remoteID: remoteID))
+                d.plan.items.append(PlanItem(.delete, provider: m.name, entity: key.description, title: title, remoteID: remoteID))
+                counted = true
+            case .archive where m.capabilities.archive:
+                d.operations.append(.archiveTask(entity: key, provider: m.name, remoteID: remoteID))
+                d.plan.items.append(PlanItem(.archive, provider: m.name, entity: key.description, title: title, remoteID: remoteID))
+                counted = true
+            default:
+                d.plan.items.append(PlanItem(.skip, provider: m.name, entity: key.description, title: title, remoteID: remoteID,
+                                             reason: "\(m.name) cannot \(link.onDelete.rawValue) a task: its copy is left as it is"))
+            }
+        }
+        if counted { deletions += 1 }
+        let archived = goneOn.allSatisfy { $0.1 == "archived" } && link.onDelete == .archive
+        d.stateChanges.append((key, archived ? .archived : .deleted))
+        d.observations.append(Observation(provider: goneOn.first?.0, entity: key, kind: "gone", detail: goneOn.map { "\($0.0): \($0.1)" }.joined(separator: "; ")))
+    }
+
+    // MARK: outbox left from an earlier cycle
+
+    /// Pending rows of a cycle that did not finish: a create whose copy was
+    /// found is settled as reconciled (adopted above); any other row is
+    /// abandoned, and this cycle's plan does again whatever is still needed.
+    mutating func settleOutbox() {
+        for row in state.pendingOutbox {
+            guard member(row.provider)?.available == true else { continue }
+            let key = EntityKey.existing(row.entityID)
+            let adopted = assigned[key]?[row.provider]
+            if row.operation.hasPrefix("create"), let adopted {
+                d.settledOutbox.append((row.id, "reconciled", adopted))
+            } else {
+                d.settledOutbox.append((row.id, "abandoned", nil))
+            }
+        }
+    }
+
+    mutating func addCapabilityNotes() {
+        for reader in members where reader.capabilities.commentsRead {
+            for writer in members where writer.name != reader.name && !writer.capabilities.commentsWrite {
+                d.plan.notes.append("comments on \(reader.name) do not flow to \(writer.name): \(writer.name) cannot write comments")
+            }
+        }
+        for m in members where !m.capabilities.subtasks {
+            d.plan.notes.append("subtasks do not flow to or from \(m.name): it has none")
+        }
+        for m in members {
+            for p in m.problems { d.plan.notes.append("\(m.name): an item was skipped: \(p)") }
+        }
+    }
+}

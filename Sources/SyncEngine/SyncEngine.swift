@@ -1,0 +1,173 @@
+import Logging
+import Mirror
+import SyncConfig
+import TaskModel
+
+/// How one cycle ended, as an exit status scripts can use.
+public enum CycleOutcome: String, Sendable, Codable {
+    /// Every provider was read, and nothing needed writing.
+    case inSync = "in_sync"
+    /// Every provider was read and every write landed.
+    case changed
+    /// Some provider or item failed; the rest synced.
+    case partial
+    /// A link stopped itself (deletion guard).
+    case stopped
+}
+
+/// What a cycle did, or in a dry run would do.
+public struct CycleReport: Sendable, Codable {
+    public var cycle: Int64?
+    public var dryRun: Bool
+    public var outcome: CycleOutcome
+    public var plans: [LinkPlan]
+    /// Requests each provider took to read (listings, direct reads, comments).
+    public var readRequests: [String: Int]
+    public var errors: [String]
+}
+
+/// The engine: one cycle at a time, links one after another, the members of
+/// a link read concurrently. All state lives in the mirror; the engine keeps
+/// none between cycles, so a restart loses nothing.
+public actor SyncEngine {
+    let config: SyncConfiguration
+    let mirror: Mirror
+    let providers: [String: any TaskProvider]
+    let hooks: EngineHooks
+    let logger: Logger
+
+    public init(config: SyncConfiguration, mirror: Mirror, providers: [any TaskProvider], hooks: EngineHooks = EngineHooks(), logger: Logger) {
+        self.config = config
+        self.mirror = mirror
+        self.providers = Dictionary(uniqueKeysWithValues: providers.map { ($0.name, $0) })
+        self.hooks = hooks
+        self.logger = logger
+    }
+
+    /// Runs one cycle over every link. With `dryRun`, reads and plans only:
+    /// nothing is written, remote or local (rule 7).
+    public func runCycle(dryRun: Bool = false) async throws -> CycleReport {
+        let cycle: Int64? = dryRun ? nil : try mirror.write { try $0.beginCycle() }
+        var report = CycleReport(cycle: cycle, dryRun: dryRun, outcome: .inSync, plans: [], readRequests: [:], errors: [])
+        var logger = self.logger
+        logger[metadataKey: "cycle"] = "\(cycle.map(String.init) ?? "dry-run")"
+        for link in config.links {
+            var linkLogger = logger
+            linkLogger[metadataKey: "link"] = "\(link.name)"
+            let (plan, outcome, errors, requests) = try await runLink(link, cycle: cycle, dryRun: dryRun, logger: linkLogger)
+            report.plans.append(plan)
+            report.errors += errors
+            report.readRequests.merge(requests) { $0 + $1 }
+            report.outcome = Self.worse(report.outcome, outcome)
+        }
+        if let cycle { try mirror.write { try $0.finishCycle(cycle, outcome: report.outcome.rawValue) } }
+        logger.info("cycle finished: \(report.outcome.rawValue)", metadata: ["writes": "\(report.plans.map(\.writeCount).reduce(0, +))"])
+        return report
+    }
+
+    static func worse(_ a: CycleOutcome, _ b: CycleOutcome) -> CycleOutcome {
+        let order: [CycleOutcome] = [.inSync, .changed, .partial, .stopped]
+        return order[max(order.firstIndex(of: a)!, order.firstIndex(of: b)!)]
+    }
+
+    func runLink(_ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger) async throws
+        -> (LinkPlan, CycleOutcome, [String], [String: Int])
+    {
+        let members = link.members.compactMap { providers[$0] }
+        let state = try mirror.loadLink(link.name, providers: link.members)
+        let now = Timestamp.now
+        let fetcher = Fetcher(link: link, settings: config.sync, logger: logger)
+        let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
+            for (i, p) in members.enumerated() {
+                let flowsOut = members.contains { $0.name != p.name && $0.capabilities.commentsWrite }
+                group.addTask { (i, await fetcher.fetch(p, state: state, now: now, commentsFlowOut: flowsOut)) }
+            }
+            var out: [(Int, MemberSnapshot)] = []
+            for await r in group { out.append(r) }
+            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var errors: [String] = []
+        for s in snapshots {
+            if let f = s.failure {
+                errors.append("\(s.name): \(f)")
+                logger.error("reading \(s.name) failed: \(f)", metadata: ["provider": "\(s.name)"])
+            }
+        }
+        var planner = Planner(link: link, members: snapshots, state: state)
+        let decisions = planner.decide()
+        let requests = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.name, $0.requests) })
+        guard let cycle, !dryRun else {
+            return (decisions.plan, outcome(decisions.plan, errors: errors), errors, requests)
+        }
+        if let reason = decisions.plan.stopped {
+            logger.error("link stopped: \(reason)")
+            try mirror.write { w in
+                try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "stopped", detail: reason)
+                try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: "stopped", stoppedReason: reason))
+                try self.recordProviderStates(snapshots, link: link, cycle: cycle, now: now, pushFailures: [:], moveCursor: false, w: w)
+            }
+            return (decisions.plan, .stopped, errors + [reason], requests)
+        }
+        let executor = Executor(link: link, mirror: mirror, providers: providers, hooks: hooks, logger: logger)
+        let (ids, outbox) = try executor.record(decisions, cycle: cycle)
+        let byProvider = Dictionary(grouping: zip(decisions.operations, outbox), by: { $0.0.provider })
+        let results = try await withThrowingTaskGroup(of: (String, PushResult).self) { group in
+            for (name, ops) in byProvider {
+                group.addTask {
+                    var pLogger = logger
+                    pLogger[metadataKey: "provider"] = "\(name)"
+                    return (name, try await executor.push(provider: name, ops: ops.map { ($0.0, $0.1) }, ids: ids, state: state,
+                                                           decided: decisions.mappings, cycle: cycle))
+                }
+            }
+            var out: [String: PushResult] = [:]
+            for try await (name, r) in group { out[name] = r }
+            return out
+        }
+        for (name, r) in results.sorted(by: { $0.key < $1.key }) {
+            errors += r.failed.map { "\(name): \($0)" }
+        }
+        try mirror.write { w in
+            try self.recordProviderStates(snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: true, w: w)
+            try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: errors.isEmpty ? "ok" : "partial", stoppedReason: nil))
+            for e in errors { try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "error", detail: e) }
+        }
+        return (decisions.plan, outcome(decisions.plan, errors: errors), errors, requests)
+    }
+
+    func outcome(_ plan: LinkPlan, errors: [String]) -> CycleOutcome {
+        if plan.stopped != nil { return .stopped }
+        if !errors.isEmpty { return .partial }
+        return plan.writeCount == 0 ? .inSync : .changed
+    }
+
+    /// Cursors move only here, after the batch they cover is committed (rule 12).
+    nonisolated func recordProviderStates(
+        _ snapshots: [MemberSnapshot], link: LinkConfig, cycle: Int64, now: Timestamp, pushFailures: [String: ProviderError],
+        moveCursor: Bool, w: MirrorWriter
+    ) throws {
+        for s in snapshots {
+            var ps = try w.providerState(s.name) ?? ProviderStateRecord(provider: s.name)
+            ps.lastCycleID = cycle
+            if let failure = s.failure ?? pushFailures[s.name] {
+                ps.lastError = "\(failure)"
+                ps.lastErrorAt = now.description
+                if case .rateLimited(let retry, _) = failure, s.failure != nil || pushFailures[s.name] != nil {
+                    ps.backoffUntil = now.adding(seconds: retry ?? 60).description
+                }
+            } else {
+                ps.lastSuccessAt = now.description
+                ps.lastError = s.problems.isEmpty ? nil : s.problems.joined(separator: "; ")
+                ps.lastErrorAt = s.problems.isEmpty ? nil : now.description
+                ps.backoffUntil = nil
+                ps.taskCount = s.complete ? s.tasks.count : ps.taskCount
+                if s.complete { ps.lastFullListingAt = now.description }
+                if moveCursor, s.capabilities.incrementalListing, s.problems.isEmpty, let newest = s.newestUpdate {
+                    let old = ps.cursor.flatMap(Timestamp.init(parsing:))
+                    ps.cursor = max(old ?? newest, newest).description
+                }
+            }
+            try w.putProviderState(ps)
+        }
+    }
+}

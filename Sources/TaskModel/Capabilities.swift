@@ -1,0 +1,38 @@
+/// What one adapter can do. The engine never asks an adapter for what it
+/// lacks, and says so in the plan ("skipped: productive cannot write comments").
+public struct Capabilities: Sendable, Hashable {
+    public var readableFields: Set<Field>
+    public var writableFields: Set<Field>
+    public var subtasks: Bool
+    public var commentsRead: Bool
+    public var commentsWrite: Bool
+    public var delete: Bool
+    public var archive: Bool
+    /// A changed-since listing exists, so an idle poll is cheap.
+    public var incrementalListing: Bool
+
+    public init(
+        readableFields: Set<Field>, writableFields: Set<Field>, subtasks: Bool, commentsRead: Bool,
+        commentsWrite: Bool, delete: Bool, archive: Bool, incrementalListing: Bool
+    ) {
+        self.readableFields = readableFields
+        self.writableFields = writableFields
+        self.subtasks = subtasks
+        self.commentsRead = commentsRead
+        self.commentsWrite = commentsWrite
+        self.delete = delete
+        self.archive = archive
+        self.incrementalListing = incrementalListing
+    }
+
+    /// A one-line summary for `tasksync providers` and the docs.
+    public var summary: String {
+        func names(_ s: Set<Field>) -> String { s.sorted().map(\.rawValue).joined(separator: ",") }
+        var parts = ["read: \(names(readableFields))", "write: \(names(writableFields))"]
+        parts.append("subtasks: \(subtasks ? "yes" : "no")")
+        parts.append("comments: \(commentsRead ? "read" : "-")/\(commentsWrite ? "write" : "-")")
+        parts.append("delete: \(delete ? "yes" : "no"), archive: \(archive ? "yes" : "no")")
+        parts.append("incremental: \(incrementalListing ? "yes" : "no")")
+        return parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import Mirror
+import SyncConfig
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a config file; print every error with its file and key.",
+        discussion: "Also checks that each provider's token file or credential can be read. Exit status 0 when valid, 78 when not.")
+
+    @Option(name: .long, help: "The config file (TOML).") var config: String = "/etc/tasksync/tasksync.toml"
+
+    func run() throws {
+        let parsed: SyncConfiguration
+        do {
+            parsed = try ConfigLoader.load(path: config)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(ExitStatus.configError)
+        }
+        var problems: [String] = []
+        for p in parsed.providers {
+            do { _ = try Secrets.read(p.token) } catch { problems.append("\(config): \(p.key): \(error)") }
+        }
+        if !problems.isEmpty {
+            problems.forEach(printError)
+            throw ExitCode(ExitStatus.configError)
+        }
+        print("\(config): valid: \(parsed.providers.count) providers, \(parsed.links.count) links, mirror \(parsed.sync.mirrorPath)")
+        for link in parsed.links {
+            print("  link \(link.name): \(link.members.joined(separator: " <-> ")); on_delete = \(link.onDelete.rawValue); \(link.statuses.count) statuses mapped")
+        }
+    }
+}
+
+/// Opens the mirror named by --mirror or the config, read-only in spirit.
+struct MirrorOptions: ParsableArguments {
+    @Option(name: .long, help: "The config file (TOML), to find the mirror.") var config: String = "/etc/tasksync/tasksync.toml"
+    @Option(name: .long, help: "The mirror file; overrides the config.") var mirror: String?
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func open() throws -> Mirror {
+        var path = mirror
+        if path == nil {
+            do { path = try ConfigLoader.load(path: config).sync.mirrorPath } catch {
+                printError("\(error)")
+                throw ExitCode(ExitStatus.configError)
+            }
+        }
+        guard FileManager.default.fileExists(atPath: path!) else {
+            printError("no mirror at \(path!): no cycle has run yet")
+            throw ExitCode(ExitStatus.mirrorError)
+        }
+        do { return try Mirror(path: path!, readOnly: true) } catch {
+            printError("mirror \(path!): \(error)")
+            throw ExitCode(ExitStatus.mirrorError)
+        }
+    }
+}
+
+func printJSON(_ value: some Encodable) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the last cycle, each provider's last listing and error, each link's state.")
+    @OptionGroup var options: MirrorOptions
+
+    func run() throws {
+        let mirror = try options.open()
+        let providers = try mirror.providerStates()
+        let links = try mirror.linkStates()
+        if options.json {
+            struct Out: Encodable {
+                var cycle: Mirror.CycleSummary?
+                var providers: [ProviderStateRecord]
+                var links: [LinkStateRecord]
+                var entities: [String: Int]
+            }
+            printJSON(Out(cycle: try mirror.lastCycle(), providers: providers, links: links, entities: try mirror.entityCounts()))
+            return
+        }
+        if let c = try mirror.lastCycle() {
+            print("last cycle \(c.id): started \(c.startedAt), \(c.finishedAt.map { "finished \($0)" } ?? "did not finish"), outcome \(c.outcome ?? "-")")
+        } else {
+            print("no cycle has run yet")
+        }
+        let counts = try mirror.entityCounts()
+        print("mirror: \(counts["task"] ?? 0) tasks, \(counts["subtask"] ?? 0) subtasks, \(counts["comment"] ?? 0) comments")
+        for l in links {
+            print("link \(l.link): \(l.lastOutcome ?? "-")\(l.stoppedReason.map { " - STOPPED: \($0)" } ?? "")")
+        }
+        for p in providers {
+            var line = "provider \(p.provider): last ok \(p.lastSuccessAt ?? "never")"
+            if let n = p.taskCount { line += ", \(n) tasks" }
+            if let c = p.cursor { line += ", cursor \(c)" }
+            print(line)
+            if let e = p.lastError { print("  last error (\(p.lastErrorAt ?? "?")): \(e)") }
+            if let b = p.backoffUntil { print("  waiting until \(b) (rate limited)") }
+        }
+    }
+}
+
+struct Journal: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the change journal: observed changes, conflicts, pushes, errors.")
+    @OptionGroup var options: MirrorOptions
+    @Option(name: .long, help: "Only this entity (the number tasksync mappings shows) and its subtasks and comments.") var entity: Int64?
+    @Option(name: .long, help: "Only this provider.") var provider: String?
+    @Option(name: .long, help: "Only entries at or after this UTC time, e.g. 2026-11-22T10:00:00Z or 2026-11-22.") var since: String?
+    @Option(name: .long, help: "At most this many entries (the newest).") var limit: Int = 200
+
+    func run() throws {
+        let entries = try options.open().journal(entity: entity, provider: provider, since: since, limit: limit)
+        if options.json { return printJSON(entries) }
+        for e in entries {
+            var line = "\(e.at) cycle \(e.cycleID.map(String.init) ?? "-") \(e.kind)"
+            if let p = e.provider { line += " \(p)" }
+            if let id = e.entityID { line += " #\(id)" }
+            if let f = e.field { line += " \(f): \(e.oldValue ?? "") -> \(e.newValue ?? "")" }
+            if let d = e.detail { line += " \(d)" }
+            print(line)
+        }
+    }
+}
+
+struct Mappings: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show which remote ids belong together.")
+    @OptionGroup var options: MirrorOptions
+    @Option(name: .long, help: "Only this link.") var link: String?
+
+    func run() throws {
+        let rows = try options.open().mappingRows(link: link)
+        if options.json { return printJSON(rows) }
+        for r in rows {
+            let remotes = r.remotes.sorted { $0.key < $1.key }.map { "\($0.key) #\($0.value)" }.joined(separator: "  ")
+            print("#\(r.entityID) \(r.kind)\(r.state == "active" ? "" : " (\(r.state))") [\(r.link)] \"\(r.title.prefix(60))\"  \(remotes)")
+        }
+    }
+}
+
+struct Conflicts: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show each conflict: the field, who won, and the value that lost.")
+    @OptionGroup var options: MirrorOptions
+
+    func run() throws {
+        let rows = try options.open().conflicts()
+        if options.json { return printJSON(rows) }
+        if rows.isEmpty { print("no conflicts") }
+        for c in rows {
+            print("\(c.at) #\(c.entityID) [\(c.link)] \(c.field): \(c.winnerProvider) won with \(c.winnerValue ?? ""); \(c.loserProvider) lost \(c.loserValue ?? "")")
+        }
+    }
+}

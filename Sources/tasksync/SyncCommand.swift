@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SyncEngine
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one sync cycle, or with --dry-run print what it would do.",
+        discussion: """
+            Without --dry-run: one real cycle, then exit. With --dry-run: read every provider, \
+            plan, print the plan item by item and field by field, and write nothing, remote or local.
+
+            Exit status: 0 in sync or changed as planned; 2 partial (a provider or an item \
+            failed, the rest synced; see `tasksync status`); 3 a link stopped itself (the \
+            deletion guard); 78 the config is invalid; 74 the mirror cannot be opened.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+    @Flag(name: .long, help: "Plan only: write nothing, remote or local.") var dryRun = false
+    @Flag(name: .long, help: "Print the plan as JSON.") var json = false
+    @Flag(name: .shortAndLong, help: "Log every write to stderr.") var verbose = false
+
+    func run() async throws {
+        let logger = makeLogger(verbose: verbose)
+        let setup = try Setup.load(options, readOnlyMirror: dryRun, logger: logger)
+        let report = try await setup.engine.runCycle(dryRun: dryRun)
+        print(render(report, json: json))
+        switch report.outcome {
+        case .inSync, .changed: return
+        case .partial: throw ExitCode(ExitStatus.partial)
+        case .stopped: throw ExitCode(ExitStatus.stopped)
+        }
+    }
+}
+
+func render(_ report: CycleReport, json: Bool) -> String {
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self)
+    }
+    var out = report.dryRun ? ["dry run: nothing was written"] : ["cycle \(report.cycle.map(String.init) ?? "?")"]
+    out += report.plans.map { $0.rendered() }
+    out.append("outcome: \(report.outcome.rawValue)" + (report.errors.isEmpty ? "" : " (\(report.errors.count) errors)"))
+    out += report.errors.map { "  error: \($0)" }
+    return out.joined(separator: "\n")
+}
