@@ -1,0 +1,100 @@
+import Foundation
+import HTTPTransport
+import Logging
+import Mirror
+import ProviderFakes
+import SyncConfig
+import SyncEngine
+import TaskModel
+
+/// Two fakes (HelpSpace and Productive) on 127.0.0.1, a config linking
+/// them, a mirror file in a fresh folder: the whole product over real HTTP.
+final class Harness: @unchecked Sendable {
+    let clock = FakeClock()
+    let hs: FakeHelpSpace
+    let pr: FakeProductive
+    let dir: String
+    let config: SyncConfiguration
+    var mirrorPath: String { config.sync.mirrorPath }
+
+    init(onDelete: String = "archive", maxDeleteShare: Double = 0.5) async throws {
+        hs = FakeHelpSpace(clock: clock)
+        pr = FakeProductive(clock: clock)
+        let hsURL = try await hs.start()
+        let prURL = try await pr.start()
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try hs.token.write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
+        try pr.token.write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
+        config = try ConfigLoader.parse(
+            """
+            [sync]
+            mirror = "\(dir)/mirror.sqlite"
+            cursor_overlap = 2
+            [[provider]]
+            name = "hs"
+            kind = "helpspace"
+            base_url = "\(hsURL)"
+            board_id = 1
+            client_id = "hs-client"
+            token_file = "\(dir)/hs.token"
+            [[provider]]
+            name = "pr"
+            kind = "productive"
+            base_url = "\(prURL)"
+            organization_id = "1987"
+            project_id = "1911"
+            task_list_id = "361"
+            token_file = "\(dir)/pr.token"
+            [[link]]
+            name = "main"
+            members = ["hs", "pr"]
+            on_delete = "\(onDelete)"
+            max_delete_share = \(maxDeleteShare)
+            [[link.status]]
+            name = "To do"
+            hs = "1"
+            pr = "2545"
+            [[link.status]]
+            name = "Doing"
+            hs = "2"
+            pr = "2546"
+            [[link.status]]
+            name = "Done"
+            hs = "3"
+            pr = "2547"
+            """, source: dir + "/tasksync.toml")
+    }
+
+    /// A new engine on the same mirror file: what a restart gives.
+    func engine(hooks: EngineHooks = EngineHooks(), readOnly: Bool = false) throws -> SyncEngine {
+        let transport = CurlTransport()
+        let providers = try config.providers.map { try ProviderFactory.make($0, transport: transport) }
+        let mirror = try Mirror(path: mirrorPath, readOnly: readOnly)
+        return SyncEngine(config: config, mirror: mirror, providers: providers, hooks: hooks, logger: Logger(label: "test"))
+    }
+
+    @discardableResult
+    func cycle(dryRun: Bool = false) async throws -> CycleReport {
+        try await engine(readOnly: dryRun).runCycle(dryRun: dryRun)
+    }
+
+    func mirror() throws -> Mirror { try Mirror(path: mirrorPath) }
+
+    func stop() async {
+        await hs.stop()
+        await pr.stop()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// Productive's top-level task with this title.
+    func prTask(_ title: String) async -> FakeProductive.Task? {
+        await pr.liveTasks().first { $0.title == title && $0.parentID == nil }
+    }
+
+    func hsTask(_ title: String) async -> FakeHelpSpace.Task? {
+        await hs.liveTasks().first { $0.title == title }
+    }
+}
+
+struct SimulatedCrash: Error {}
