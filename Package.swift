@@ -76,8 +76,7 @@ let package = Package(
         .executableTarget(name: "MigrationEmbedder"),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
         .testTarget(name: "TaskModelTests", dependencies: ["TaskModel"]),
-        .testTarget(name: "MirrorTests", dependencies: ["Mirror"]),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "ProviderFakes"]),
+        .testTarget(name: "MirrorTests", dependencies: ["Mirror", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AdapterTests",
             dependencies: ["HelpSpaceAdapter", "ProductiveAdapter", "ProviderFakes", "HTTPTransport"]
@@ -87,6 +86,5 @@ let package = Package(
             name: "SyncEngineTests",
             dependencies: ["SyncEngine", "ProviderFakes", "Mirror", "SyncConfig", "HTTPTransport"]
         ),
-        .testTarget(name: "CLITests", dependencies: ["ProviderFakes"]),
     ]
 )

@@ -37,7 +37,7 @@ struct SafetyTests {
         let hsBefore = await h.hs.stateDump()
         let prBefore = await h.pr.stateDump()
         let journalBefore = try h.mirror().journal(limit: 10_000)
-        let mappingsBefore = try h.mirror().mappingRows().map { "\($0.entityID) \($0.remotes)" }
+        let mappingsBefore = try h.mirror().mappingRows().map { "\($0.entityID) \($0.remotes.sorted { $0.key < $1.key })" }
         let mirrorBefore = try Data(contentsOf: URL(fileURLWithPath: h.mirrorPath))
         await h.hs.resetLedger()
         await h.pr.resetLedger()
@@ -50,7 +50,7 @@ struct SafetyTests {
         #expect(await h.pr.stateDump() == prBefore)
         #expect(try Data(contentsOf: URL(fileURLWithPath: h.mirrorPath)) == mirrorBefore)
         #expect(try h.mirror().journal(limit: 10_000) == journalBefore)
-        #expect(try h.mirror().mappingRows().map { "\($0.entityID) \($0.remotes)" } == mappingsBefore)
+        #expect(try h.mirror().mappingRows().map { "\($0.entityID) \($0.remotes.sorted { $0.key < $1.key })" } == mappingsBefore)
         #expect(dry.plans[0].writeCount == 4)  // a status update, two task creates, one subtask create
 
         let real = try await h.cycle()
