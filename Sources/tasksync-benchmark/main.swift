@@ -39,40 +39,8 @@ try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories
 defer { try? FileManager.default.removeItem(atPath: dir) }
 try hs.token.write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
 try pr.token.write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
-let config = try ConfigLoader.parse("""
-    [sync]
-    mirror = "\(dir)/mirror.sqlite"
-    [[provider]]
-    name = "hs"
-    kind = "helpspace"
-    base_url = "\(hsURL)"
-    board_id = 1
-    client_id = "hs-client"
-    token_file = "\(dir)/hs.token"
-    [[provider]]
-    name = "pr"
-    kind = "productive"
-    base_url = "\(prURL)"
-    organization_id = "1987"
-    project_id = "1911"
-    task_list_id = "361"
-    token_file = "\(dir)/pr.token"
-    [[link]]
-    name = "bench"
-    members = ["hs", "pr"]
-    [[link.status]]
-    name = "To do"
-    hs = "1"
-    pr = "2545"
-    [[link.status]]
-    name = "Doing"
-    hs = "2"
-    pr = "2546"
-    [[link.status]]
-    name = "Done"
-    hs = "3"
-    pr = "2547"
-    """, source: "benchmark")
+let config = try ConfigLoader.parse(
+    FakeLinkConfig.toml(dir: dir, helpspace: hsURL, productive: prURL, names: ("hs", "pr"), link: "bench"), source: "benchmark")
 var logger = Logger(label: "bench")
 logger.logLevel = .error
 let transport = CurlTransport()

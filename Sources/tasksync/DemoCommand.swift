@@ -28,7 +28,7 @@ struct Demo: AsyncParsableCommand {
         defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
         try hs.token.write(toFile: dir + "/helpspace.token", atomically: true, encoding: .utf8)
         try pr.token.write(toFile: dir + "/productive.token", atomically: true, encoding: .utf8)
-        let config = try ConfigLoader.parse(DemoConfig.text(dir: dir, helpspace: hsURL, productive: prURL), source: dir + "/tasksync.toml")
+        let config = try ConfigLoader.parse(FakeLinkConfig.toml(dir: dir, helpspace: hsURL, productive: prURL, linkOptions: "on_delete = \"archive\"\nmax_delete_share = 0.5", syncOptions: "poll_interval = 30"), source: dir + "/tasksync.toml")
 
         // What each team already had before the link.
         let login = await hs.seed(title: "Fix login redirect", description: "<p>Users land on a 404 after login.</p>", statusID: 2, tags: ["bug"], priority: "high", subtasks: ["Reproduce", "Write test"])
@@ -76,53 +76,5 @@ struct Demo: AsyncParsableCommand {
         if keep { print("\nconfig, tokens and mirror kept in \(dir)") }
         await hs.stop()
         await pr.stop()
-    }
-}
-
-enum DemoConfig {
-    static func text(dir: String, helpspace: String, productive: String) -> String {
-        """
-        [sync]
-        mirror = "\(dir)/mirror.sqlite"
-        poll_interval = 30
-
-        [[provider]]
-        name = "helpspace"
-        kind = "helpspace"
-        base_url = "\(helpspace)"
-        board_id = 1
-        client_id = "hs-client"
-        token_file = "\(dir)/helpspace.token"
-
-        [[provider]]
-        name = "productive"
-        kind = "productive"
-        base_url = "\(productive)"
-        organization_id = "1987"
-        project_id = "1911"
-        task_list_id = "361"
-        token_file = "\(dir)/productive.token"
-
-        [[link]]
-        name = "support-web"
-        members = ["helpspace", "productive"]
-        on_delete = "archive"
-        max_delete_share = 0.5
-
-        [[link.status]]
-        name = "To do"
-        helpspace = "1"
-        productive = "2545"
-
-        [[link.status]]
-        name = "Doing"
-        helpspace = "2"
-        productive = "2546"
-
-        [[link.status]]
-        name = "Done"
-        helpspace = "3"
-        productive = "2547"
-        """
     }
 }

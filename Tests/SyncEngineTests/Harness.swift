@@ -27,43 +27,10 @@ final class Harness: @unchecked Sendable {
         try hs.token.write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
         try pr.token.write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
         config = try ConfigLoader.parse(
-            """
-            [sync]
-            mirror = "\(dir)/mirror.sqlite"
-            cursor_overlap = 2
-            [[provider]]
-            name = "hs"
-            kind = "helpspace"
-            base_url = "\(hsURL)"
-            board_id = 1
-            client_id = "hs-client"
-            token_file = "\(dir)/hs.token"
-            [[provider]]
-            name = "pr"
-            kind = "productive"
-            base_url = "\(prURL)"
-            organization_id = "1987"
-            project_id = "1911"
-            task_list_id = "361"
-            token_file = "\(dir)/pr.token"
-            [[link]]
-            name = "main"
-            members = ["hs", "pr"]
-            on_delete = "\(onDelete)"
-            max_delete_share = \(maxDeleteShare)
-            [[link.status]]
-            name = "To do"
-            hs = "1"
-            pr = "2545"
-            [[link.status]]
-            name = "Doing"
-            hs = "2"
-            pr = "2546"
-            [[link.status]]
-            name = "Done"
-            hs = "3"
-            pr = "2547"
-            """, source: dir + "/tasksync.toml")
+            FakeLinkConfig.toml(
+                dir: dir, helpspace: hsURL, productive: prURL, names: ("hs", "pr"), link: "main",
+                linkOptions: "on_delete = \"\(onDelete)\"\nmax_delete_share = \(maxDeleteShare)", syncOptions: "cursor_overlap = 2"),
+            source: dir + "/tasksync.toml")
     }
 
     /// A new engine on the same mirror file: what a restart gives.

@@ -1,0 +1,43 @@
+/// The TOML config that links a running ``FakeHelpSpace`` and
+/// ``FakeProductive``: one text for the demo, the tests and the benchmark.
+public enum FakeLinkConfig {
+    /// Token files are expected at `DIR/NAME.token` for each provider name.
+    public static func toml(
+        dir: String, helpspace: String, productive: String, names: (String, String) = ("helpspace", "productive"),
+        link: String = "support-web", linkOptions: String = "", syncOptions: String = ""
+    ) -> String {
+        let (hs, pr) = names
+        let statuses = [("To do", "1", "2545"), ("Doing", "2", "2546"), ("Done", "3", "2547")].map { name, h, p in
+            "[[link.status]]\nname = \"\(name)\"\n\(hs) = \"\(h)\"\n\(pr) = \"\(p)\"\n"
+        }.joined(separator: "\n")
+        return """
+            [sync]
+            mirror = "\(dir)/mirror.sqlite"
+            \(syncOptions)
+
+            [[provider]]
+            name = "\(hs)"
+            kind = "helpspace"
+            base_url = "\(helpspace)"
+            board_id = 1
+            client_id = "hs-client"
+            token_file = "\(dir)/\(hs).token"
+
+            [[provider]]
+            name = "\(pr)"
+            kind = "productive"
+            base_url = "\(productive)"
+            organization_id = "1987"
+            project_id = "1911"
+            task_list_id = "361"
+            token_file = "\(dir)/\(pr).token"
+
+            [[link]]
+            name = "\(link)"
+            members = ["\(hs)", "\(pr)"]
+            \(linkOptions)
+
+            \(statuses)
+            """
+    }
+}
