@@ -72,10 +72,11 @@ public struct HelpSpaceProvider: TaskProvider {
             requests += 1
             let decoded = try response.decode(HSPage<HSTask>.self, what: "task list page \(page)")
             for item in decoded.data {
-                switch item.value.flatMap({ task in Result { try task.remote() }.mapError { $0 as? ProviderError ?? .malformed("\($0)") }.map { (task, $0) } }) {
-                case .success(let (raw, task)) where !raw.isGone: tasks.append(task)
-                case .success: break
-                case .failure(let error): problems.append("\(error)")
+                do {
+                    let raw = try item.value.get()
+                    if !raw.isGone { tasks.append(try raw.remote()) }
+                } catch {
+                    problems.append("\(error)")
                 }
             }
             guard let meta = decoded.meta, meta.current_page < meta.last_page, !decoded.data.isEmpty else { break }

@@ -37,13 +37,6 @@ public final class Mirror: Sendable {
         try Migrator.migrate(writer, path: path)
     }
 
-    /// An empty mirror in memory (tests, one-off tools).
-    public init(inMemory: Void = ()) throws {
-        path = ":memory:"
-        writer = try DatabaseQueue()
-        try Migrator.migrate(writer, path: path)
-    }
-
     public static var schemaVersion: Int { Migrator.latestVersion }
 
     public func schemaVersionOnDisk() throws -> Int {

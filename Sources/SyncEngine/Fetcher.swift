@@ -1,4 +1,3 @@
-import Logging
 import Mirror
 import SyncConfig
 import TaskModel
@@ -8,7 +7,6 @@ import TaskModel
 struct Fetcher {
     let link: LinkConfig
     let settings: SyncSettings
-    let logger: Logger
 
     func fetch(_ provider: any TaskProvider, state: LinkMirrorState, now: Timestamp, commentsFlowOut: Bool) async -> MemberSnapshot {
         var snap = MemberSnapshot(name: provider.name, capabilities: provider.capabilities)

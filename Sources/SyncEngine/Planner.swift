@@ -180,7 +180,7 @@ struct Planner {
                          reason: "changed on \(c.winner) and \(c.loser); \(c.winner) is newer and wins, the losing value is kept in the conflicts list"))
         }
         // New shadows for what was read.
-        for (i, side) in sides.enumerated() {
+        for side in sides {
             guard let member = member(side.provider), member.available, let remoteID = remoteIDs[side.provider],
                 let task = member.tasks[remoteID]
             else { continue }
@@ -190,7 +190,6 @@ struct Planner {
                 d.mappings.append(MappingWrite(entity: key, provider: side.provider, remoteID: remoteID, parentRemoteID: nil,
                                                shadow: shadowText, updatedAt: task.updatedAt))
             }
-            _ = i
         }
         // Fields changed somewhere that a member cannot hold.
         let changedFields = Set(outcome.observed.values.flatMap { $0 })

@@ -76,7 +76,7 @@ public actor SyncEngine {
         let members = link.members.compactMap { providers[$0] }
         let state = try mirror.loadLink(link.name, providers: link.members)
         let now = Timestamp.now
-        let fetcher = Fetcher(link: link, settings: config.sync, logger: logger)
+        let fetcher = Fetcher(link: link, settings: config.sync)
         let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
             for (i, p) in members.enumerated() {
                 let flowsOut = members.contains { $0.name != p.name && $0.capabilities.commentsWrite }
@@ -152,7 +152,7 @@ public actor SyncEngine {
             if let failure = s.failure ?? pushFailures[s.name] {
                 ps.lastError = "\(failure)"
                 ps.lastErrorAt = now.description
-                if case .rateLimited(let retry, _) = failure, s.failure != nil || pushFailures[s.name] != nil {
+                if case .rateLimited(let retry, _) = failure {
                     ps.backoffUntil = now.adding(seconds: retry ?? 60).description
                 }
             } else {

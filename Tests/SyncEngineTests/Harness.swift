@@ -65,3 +65,16 @@ final class Harness: @unchecked Sendable {
 }
 
 struct SimulatedCrash: Error {}
+
+/// Runs `body` with a fresh harness and stops its fakes afterwards, also
+/// when the body throws.
+func withHarness(onDelete: String = "archive", maxDeleteShare: Double = 0.5, _ body: (Harness) async throws -> Void) async throws {
+    let h = try await Harness(onDelete: onDelete, maxDeleteShare: maxDeleteShare)
+    do {
+        try await body(h)
+    } catch {
+        await h.stop()
+        throw error
+    }
+    await h.stop()
+}

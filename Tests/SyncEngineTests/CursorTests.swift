@@ -1,0 +1,46 @@
+import Foundation
+import HTTPTransport
+import Mirror
+import SyncEngine
+import TaskModel
+import Testing
+
+@Suite("Cursors (rule 12)")
+struct CursorTests {
+    func cursor(_ h: Harness) throws -> Timestamp? {
+        try h.mirror().providerStates().first { $0.provider == "pr" }?.cursor.flatMap(Timestamp.init(parsing:))
+    }
+
+    @Test("the cursor moves only after the batch it covers is committed, and the next request overlaps it")
+    func cursorMovesAfterCommit() async throws {
+        try await withHarness { h in
+            let prID = await h.pr.seed(title: "Seen")
+            try await h.cycle()
+            let first = try #require(try cursor(h))
+
+            h.clock.advance(seconds: 30)
+            await h.pr.edit(prID) { $0.title = "Seen, renamed" }
+            await h.hs.seed(title: "Goes to Productive")
+            let crashing = try h.engine(hooks: EngineHooks(afterRemoteWrite: { provider, _ in
+                if provider == "pr" { throw SimulatedCrash() }
+            }))
+            await #expect(throws: SimulatedCrash.self) { try await crashing.runCycle() }
+            #expect(try cursor(h) == first, "a cycle that did not commit leaves the cursor where it was")
+
+            // A create left pending by the crash makes the next listing a full one,
+            // so the lost answer's task is found and adopted.
+            await h.pr.resetLedger()
+            try await h.cycle()
+            #expect(await h.pr.ledger.lines.allSatisfy { !$0.contains("updated_at") })
+            let second = try #require(try cursor(h))
+            #expect(second > first)
+            #expect(await h.hs.tasks.values.contains { $0.title == "Seen, renamed" })
+
+            // The next request reaches back cursor_overlap (2 s) before the cursor.
+            await h.pr.resetLedger()
+            try await h.cycle()
+            let since = second.adding(seconds: -2).iso8601(fractional: false).replacing("Z", with: "+00:00")
+            #expect(await h.pr.ledger.lines.contains { $0.contains(percentEncode(since)) })
+        }
+    }
+}
