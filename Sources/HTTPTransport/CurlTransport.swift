@@ -4,22 +4,21 @@ import Foundation
 /// HTTP through libcurl (the design card's choice), with easy handles kept in
 /// a pool so connections are reused across requests.
 ///
-/// libcurl's easy interface blocks, so each request runs on a thread of its
-/// own dispatch queue, at most ``TransportOptions/maxConcurrent`` at a time,
-/// and the caller's task awaits it. TLS verification is always on.
+/// libcurl's easy interface blocks, so each request runs on one of at most
+/// ``TransportOptions/maxConcurrent`` threads of the transport's own, and the
+/// caller's task awaits it. TLS verification is always on.
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private let options: TransportOptions
     private let lock = NSLock()
     private var idleHandles: [OpaquePointer] = []
-    private let slots: DispatchSemaphore
-    private let queue = DispatchQueue(label: "tasksync.curl", attributes: .concurrent)
+    private let workers: BlockingWorkers
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     public init(options: TransportOptions = TransportOptions()) {
         _ = Self.globalInit
         self.options = options
-        self.slots = DispatchSemaphore(value: max(1, options.maxConcurrent))
+        self.workers = BlockingWorkers(limit: options.maxConcurrent)
     }
 
     deinit {
@@ -28,9 +27,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                self.slots.wait()
-                defer { self.slots.signal() }
+            workers.submit {
                 continuation.resume(with: Result { try self.perform(request) })
             }
         }
