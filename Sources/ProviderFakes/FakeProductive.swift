@@ -213,8 +213,9 @@ public actor FakeProductive {
         let include = Set((request.value("include") ?? "").split(separator: ",").map(String.init))
         let totalPages = max(1, (matching.count + size - 1) / size)
         let slice = matching.dropFirst((number - 1) * size).prefix(size)
+        let children = childrenByParent()
         return .json(200, [
-            "data": slice.map { json($0, include: include) },
+            "data": slice.map { json($0, include: include, children: children) },
             "links": ["first": "?page[number]=1", "last": "?page[number]=\(totalPages)"],
             "meta": ["current_page": number, "total_pages": totalPages, "total_count": matching.count, "page_size": size, "max_page_size": 200],
         ], contentType: "application/vnd.api+json; charset=utf-8")
@@ -333,12 +334,16 @@ public actor FakeProductive {
         ]
     }
 
-    func json(_ t: Task, include: Set<String>) -> [String: Any] {
+    func childrenByParent() -> [Int: [Task]] {
+        Dictionary(grouping: tasks.values.filter { $0.parentID != nil && $0.deletedAt == nil }, by: { $0.parentID! })
+    }
+
+    func json(_ t: Task, include: Set<String>, children: [Int: [Task]]? = nil) -> [String: Any] {
         func rel(_ name: String, _ type: String, _ id: String?) -> [String: Any] {
             guard include.contains(name) else { return ["meta": ["included": false]] }
             return ["data": id.map { ["type": type, "id": $0] as Any } ?? NSNull()]
         }
-        let subtasks = tasks.values.filter { $0.parentID == t.id && $0.deletedAt == nil }
+        let subtasks = children.map { $0[t.id] ?? [] } ?? tasks.values.filter { $0.parentID == t.id && $0.deletedAt == nil }
         return [
             "id": String(t.id), "type": "tasks",
             "attributes": [

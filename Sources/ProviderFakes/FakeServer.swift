@@ -1,5 +1,6 @@
 import FlyingFox
 import Foundation
+import TaskModel
 
 /// A request as a fake sees it: query values decoded, header names lower case.
 public struct FakeRequest: Sendable {
@@ -135,20 +136,19 @@ public final class FakeClock: @unchecked Sendable {
 /// `2025-09-03T06:19:43+00:00` and friends.
 enum FakeTime {
     static func iso(_ date: Date, offsetHours: Int = 0, milliseconds: Bool = false) -> String {
-        let shifted = date.addingTimeInterval(Double(offsetHours * 3600))
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: shifted)
-        var s = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-        if milliseconds { s += String(format: ".%03d", (c.nanosecond! / 1_000_000)) }
-        return s + String(format: "%@%02d:00", offsetHours < 0 ? "-" : "+", abs(offsetHours))
+        // Shift the instant by the offset, print it as UTC, then name the offset.
+        let shifted = Timestamp(secondsSince1970: date.timeIntervalSince1970 + Double(offsetHours * 3600))
+        let sign = offsetHours < 0 ? "-" : "+"
+        let hours = abs(offsetHours) < 10 ? "0\(abs(offsetHours))" : "\(abs(offsetHours))"
+        return shifted.iso8601(fractional: milliseconds).dropLast() + "\(sign)\(hours):00"
     }
 
     /// Central European offset: +02:00 in summer time, +01:00 otherwise.
     static func centralEuropeanOffset(_ date: Date) -> Int {
-        TimeZone(identifier: "Europe/Zagreb").map { $0.secondsFromGMT(for: date) / 3600 } ?? 1
+        zagreb.secondsFromGMT(for: date) / 3600
     }
+
+    static let zagreb = TimeZone(identifier: "Europe/Zagreb") ?? TimeZone(secondsFromGMT: 3600)!
 
     static func parse(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()

@@ -1,9 +1,11 @@
 // Benchmark: links HelpSpace and Productive fakes holding N tasks (default
-// 10,000, all on HelpSpace) and prints the initial sync's seconds and
-// requests, then an idle cycle's requests, CPU and the peak RSS.
-// Run: swift run -c release tasksync-benchmark [N]
-// The fakes run in this process, so the CPU figure includes the fakes'
-// serving of the listing: an upper bound for the engine's own.
+// 10,000, all created on HelpSpace) and prints the initial sync's seconds
+// and requests, then an idle cycle's requests, the engine's CPU and its peak
+// RSS. The fakes run in a child process (`--serve N`), so the CPU and memory
+// figures are the engine's own.
+//
+//   swift run -c release tasksync-benchmark [N] [IDLE_CYCLES]
+// With IDLE_CYCLES (default 1), the idle figures are the mean over that many.
 import Foundation
 import HTTPTransport
 import Logging
@@ -25,44 +27,112 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 10_000
-let clock = FakeClock()
-let hs = FakeHelpSpace(clock: clock)
-let pr = FakeProductive(clock: clock)
-let hsURL = try await hs.start()
-let prURL = try await pr.start()
-for i in 0..<count {
-    await hs.seed(title: "Task \(i)", description: "<p>Body of task \(i)</p>", statusID: Int64(1 + i % 3), tags: ["t\(i % 7)"])
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--serve" {
+    try await serveFakes(count: arguments.dropFirst().first.flatMap(Int.init) ?? 10_000)
+} else {
+    try await measure(count: arguments.first.flatMap(Int.init) ?? 10_000, idleCycles: max(1, arguments.dropFirst().first.flatMap(Int.init) ?? 1))
 }
-let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-bench-\(getpid())").path
-try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: dir) }
-try hs.token.write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
-try pr.token.write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
-let config = try ConfigLoader.parse(
-    FakeLinkConfig.toml(dir: dir, helpspace: hsURL, productive: prURL, names: ("hs", "pr"), link: "bench"), source: "benchmark")
-var logger = Logger(label: "bench")
-logger.logLevel = .error
-let transport = CurlTransport()
-let providers = try config.providers.map { try ProviderFactory.make($0, transport: transport) }
-let engine = SyncEngine(config: config, mirror: try Mirror(path: config.sync.mirrorPath), providers: providers, logger: logger)
 
-let start = Date()
-_ = try await engine.runCycle()
-let initialSeconds = Date().timeIntervalSince(start)
-let initialRequests = await hs.ledger.total + pr.ledger.total
-_ = try await engine.runCycle()  // settles updated_at after the creates
-await hs.resetLedger()
-await pr.resetLedger()
-let cpuBefore = cpuMilliseconds()
-let idle = try await engine.runCycle()
-let idleCPU = cpuMilliseconds() - cpuBefore
-let hsLedger = await hs.ledger
-let prLedger = await pr.ledger
-print("tasks: \(count) (on HelpSpace, copied to Productive)")
-print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(initialRequests) requests")
-print("idle cycle: helpspace \(hsLedger.total) requests (\(hsLedger.writes) writes), productive \(prLedger.total) requests (\(prLedger.writes) writes), outcome \(idle.outcome.rawValue)")
-print("idle cycle CPU (engine + in-process fakes): \(String(format: "%.0f", idleCPU)) ms")
-print("peak RSS: \(String(format: "%.0f", peakRSSMegabytes())) MB")
-await hs.stop()
-await pr.stop()
+/// The child: seeds the fakes, prints their URLs, then answers one command per line.
+func serveFakes(count: Int) async throws {
+    let clock = FakeClock()
+    let hs = FakeHelpSpace(clock: clock)
+    let pr = FakeProductive(clock: clock)
+    let hsURL = try await hs.start()
+    let prURL = try await pr.start()
+    for i in 0..<count {
+        await hs.seed(title: "Task \(i)", description: "<p>Body of task \(i)</p>", statusID: Int64(1 + i % 3), tags: ["t\(i % 7)"])
+    }
+    print("ready \(hsURL) \(prURL) \(hs.token) \(pr.token)")
+    fflush(nil)
+    while let line = readLine() {
+        switch line {
+        case "reset":
+            await hs.resetLedger()
+            await pr.resetLedger()
+        case "ledger":
+            let h = await hs.ledger
+            let p = await pr.ledger
+            print("\(h.total) \(h.writes) \(p.total) \(p.writes)")
+        case "later":
+            // Two minutes pass and one task changes: the cursor then sits past the initial burst.
+            clock.advance(seconds: 120)
+            if let first = await pr.liveTasks().first { await pr.edit(first.id) { $0.tags.append("touched") } }
+            print("ok")
+        default:
+            await hs.stop()
+            await pr.stop()
+            return
+        }
+        fflush(nil)
+    }
+}
+
+/// The parent: the engine alone in this process.
+func measure(count: Int, idleCycles: Int) async throws {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).absoluteURL
+    child.arguments = ["--serve", String(count)]
+    let toChild = Pipe()
+    let fromChild = Pipe()
+    child.standardInput = toChild
+    child.standardOutput = fromChild
+    try child.run()
+    var buffered = Data()
+    func line() -> String {
+        while !buffered.contains(10) {
+            let chunk = fromChild.fileHandleForReading.availableData
+            if chunk.isEmpty { fatalError("the fake server process ended") }
+            buffered += chunk
+        }
+        let end = buffered.firstIndex(of: 10)!
+        let text = String(decoding: buffered[..<end], as: UTF8.self)
+        buffered = Data(buffered[(end + 1)...])
+        return text
+    }
+    func send(_ command: String) { toChild.fileHandleForWriting.write(Data((command + "\n").utf8)) }
+    func ledger() -> [Int] {
+        send("ledger")
+        return line().split(separator: " ").compactMap { Int($0) }
+    }
+
+    let ready = line().split(separator: " ").map(String.init)
+    guard ready.count == 5, ready[0] == "ready" else { fatalError("unexpected: \(ready)") }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-bench-\(getpid())").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try ready[3].write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
+    try ready[4].write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
+    let config = try ConfigLoader.parse(
+        FakeLinkConfig.toml(dir: dir, helpspace: ready[1], productive: ready[2], names: ("hs", "pr"), link: "bench"),
+        source: "benchmark")
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    let transport = CurlTransport()
+    let providers = try config.providers.map { try ProviderFactory.make($0, transport: transport) }
+    let engine = SyncEngine(
+        config: config, mirror: try Mirror(path: config.sync.mirrorPath), providers: providers, logger: logger)
+
+    let start = Date()
+    _ = try await engine.runCycle()
+    let initialSeconds = Date().timeIntervalSince(start)
+    let initial = ledger()
+    send("later")
+    _ = line()
+    _ = try await engine.runCycle()  // carries the one change across
+    send("reset")
+    let cpuBefore = cpuMilliseconds()
+    var idle = try await engine.runCycle()
+    for _ in 1..<idleCycles { idle = try await engine.runCycle() }
+    let idleCPU = (cpuMilliseconds() - cpuBefore) / Double(idleCycles)
+    let after = ledger().map { $0 / idleCycles }
+    send("quit")
+    child.waitUntilExit()
+
+    print("tasks: \(count) (created on HelpSpace, copied to Productive)")
+    print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(initial[0] + initial[2]) requests (\(initial[1] + initial[3]) writes)")
+    print("idle cycle: helpspace \(after[0]) requests (\(after[1]) writes), productive \(after[2]) requests (\(after[3]) writes), outcome \(idle.outcome.rawValue)")
+    print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms")
+    print("engine peak RSS: \(String(format: "%.0f", peakRSSMegabytes())) MB")
+}
