@@ -68,13 +68,13 @@ public final class Mirror: Sendable {
             let mappingCursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT m.entity_id, m.provider, m.remote_id, m.parent_remote_id, m.shadow, m.remote_updated_at
+                    SELECT m.entity_id, m.provider, m.remote_id, m.parent_remote_id, m.shadow, m.remote_updated_at, m.shadow_digest, m.synced
                     FROM mappings m JOIN entities e ON e.id = m.entity_id WHERE e.link = ?
                     """, arguments: [link])
             while let row = try mappingCursor.next() {
                 let m = MappingRecord(
                     entityID: row[0], provider: row[1], remoteID: row[2], parentRemoteID: row[3], shadow: row[4],
-                    remoteUpdatedAt: row[5])
+                    remoteUpdatedAt: row[5], shadowDigest: row[6], synced: row[7])
                 mappings[m.provider, default: [:]][m.remoteID] = m
                 byEntity[m.entityID, default: [:]][m.provider] = m
             }

@@ -48,13 +48,14 @@ public struct MirrorWriter {
     public func putMapping(_ m: MappingRecord) throws {
         try db.execute(
             sql: """
-                INSERT INTO mappings (entity_id, provider, remote_id, parent_remote_id, shadow, remote_updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO mappings (entity_id, provider, remote_id, parent_remote_id, shadow, remote_updated_at, shadow_digest, synced)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (provider, remote_id) DO UPDATE SET
                   entity_id = excluded.entity_id, parent_remote_id = excluded.parent_remote_id,
-                  shadow = excluded.shadow, remote_updated_at = excluded.remote_updated_at
+                  shadow = excluded.shadow, remote_updated_at = excluded.remote_updated_at,
+                  shadow_digest = excluded.shadow_digest, synced = excluded.synced
                 """,
-            arguments: [m.entityID, m.provider, m.remoteID, m.parentRemoteID, m.shadow, m.remoteUpdatedAt])
+            arguments: [m.entityID, m.provider, m.remoteID, m.parentRemoteID, m.shadow, m.remoteUpdatedAt, m.shadowDigest, m.synced])
     }
 
     // MARK: journal, conflicts

@@ -37,10 +37,14 @@ public struct MappingRecord: Sendable, Equatable {
     /// JSON of the last agreed state of the remote item, in canonical form.
     public var shadow: String
     public var remoteUpdatedAt: String?
+    /// Digest of the shadow's fields.
+    public var shadowDigest: String?
+    /// Digest of the canonical value this copy was last confirmed to hold.
+    public var synced: String?
 
     public init(
         entityID: Int64, provider: String, remoteID: String, parentRemoteID: String?, shadow: String,
-        remoteUpdatedAt: String?
+        remoteUpdatedAt: String?, shadowDigest: String? = nil, synced: String? = nil
     ) {
         self.entityID = entityID
         self.provider = provider
@@ -48,6 +52,8 @@ public struct MappingRecord: Sendable, Equatable {
         self.parentRemoteID = parentRemoteID
         self.shadow = shadow
         self.remoteUpdatedAt = remoteUpdatedAt
+        self.shadowDigest = shadowDigest
+        self.synced = synced
     }
 }
 

@@ -15,7 +15,14 @@ enum Codec {
     }
 }
 
-/// A shadow: the fields of a remote item as last agreed.
-struct TaskShadow: Codable, Equatable {
-    var fields: TaskFields
+extension Codec {
+    /// A short digest of a canonical value (64-bit FNV-1a, hex): equal text, equal digest.
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
 }

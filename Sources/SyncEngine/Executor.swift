@@ -45,7 +45,7 @@ struct Executor {
             for m in d.mappings {
                 guard let n = id(m.entity) else { continue }
                 try w.putMapping(MappingRecord(entityID: n, provider: m.provider, remoteID: m.remoteID, parentRemoteID: m.parentRemoteID,
-                                               shadow: m.shadow, remoteUpdatedAt: m.updatedAt?.description))
+                                               shadow: m.shadow, remoteUpdatedAt: m.updatedAt, shadowDigest: m.shadowDigest, synced: m.synced))
             }
             for o in d.observations {
                 try w.journal(cycle: cycle, link: link.name, provider: o.provider, entity: id(o.entity), kind: o.kind, field: o.field,
@@ -87,7 +87,7 @@ struct Executor {
     /// (network, 401, 429, 5xx) stops its remaining writes; they are planned
     /// again next cycle. An item's own failure fails that item alone.
     func push(provider name: String, ops: [(Operation, Int64)], ids: [EntityKey: Int64], state: LinkMirrorState,
-              decided: [MappingWrite], cycle: Int64) async throws -> PushResult {
+              decisions: CycleDecisions, cycle: Int64) async throws -> PushResult {
         guard let provider = providers[name] else { return PushResult() }
         var result = PushResult()
         // Remote ids on this provider, known and learned as creates succeed.
@@ -97,7 +97,16 @@ struct Executor {
             if case .existing(let n) = key { return n }
             return ids[key]
         }
-        for m in decided where m.provider == name { if let n = entityID(m.entity) { remote[n] = m.remoteID } }
+        for m in decisions.mappings where m.provider == name { if let n = entityID(m.entity) { remote[n] = m.remoteID } }
+        // A copy that took a write holds the canonical value: its digest marks the mapping in sync.
+        var digests: [EntityKey: String] = [:]
+        for e in decisions.newEntities { digests[e.key] = Codec.digest(e.canonical) }
+        for (key, canonical) in decisions.canonicalUpdates { digests[key] = Codec.digest(canonical) }
+        func synced(_ key: EntityKey) -> String? {
+            if let d = digests[key] { return d }
+            if case .existing(let n) = key, let e = state.entities[n] { return Codec.digest(e.canonical) }
+            return nil
+        }
         for (index, (op, outboxID)) in ops.enumerated() {
             guard let entity = entityID(op.entity) else { continue }
             do {
@@ -106,11 +115,11 @@ struct Executor {
                 case .createTask(_, _, let fields):
                     let task = try await provider.createTask(fields)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = taskMapping(entity, name, task)
+                    mapping = taskMapping(entity, name, task, synced: synced(op.entity))
                 case .updateTask(_, _, let remoteID, let update):
                     let task = try await provider.updateTask(id: remoteID, update)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = taskMapping(entity, name, task)
+                    mapping = taskMapping(entity, name, task, synced: synced(op.entity))
                 case .deleteTask(_, _, let remoteID):
                     try await provider.deleteTask(id: remoteID)
                     try hooks.afterRemoteWrite?(name, op.name)
@@ -122,12 +131,14 @@ struct Executor {
                     let sub = try await provider.createSubtask(parentID: parentID, fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
-                                            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description)
+                                            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description,
+                                            shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
                 case .updateSubtask(_, _, let parentID, let remoteID, let fields):
                     let sub = try await provider.updateSubtask(parentID: parentID, id: remoteID, fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
-                                            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description)
+                                            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description,
+                                            shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
                 case .createComment(_, let task, _, let fields):
                     guard let taskID = entityID(task).flatMap({ remote[$0] }) else { throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet") }
                     let comment = try await provider.createComment(taskID: taskID, fields)
@@ -163,10 +174,11 @@ struct Executor {
         return result
     }
 
-    func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask) -> MappingRecord {
+    func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask, synced: String?) -> MappingRecord {
         var fields = task.fields
         fields.status = link.canonicalStatus(provider: provider, remote: fields.status)
         return MappingRecord(entityID: entity, provider: provider, remoteID: task.id, parentRemoteID: nil,
-                             shadow: Codec.encode(TaskShadow(fields: fields)), remoteUpdatedAt: task.updatedAt?.description)
+                             shadow: Codec.encode(fields), remoteUpdatedAt: task.updatedAt?.description,
+                             shadowDigest: Codec.digest(fields.fingerprint), synced: synced)
     }
 }

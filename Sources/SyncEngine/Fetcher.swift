@@ -74,8 +74,13 @@ struct Fetcher {
         // Comments that may flow elsewhere: on tasks that are new or changed.
         if commentsFlowOut {
             let mapped = state.mappings[provider.name] ?? [:]
+            // updated_at has one-second granularity on some providers: a changed field counts too.
             for task in snap.tasks.values {
-                if let m = mapped[task.id], m.remoteUpdatedAt == task.updatedAt?.description { continue }
+                if let m = mapped[task.id], m.remoteUpdatedAt == task.updatedAt?.description,
+                    m.shadowDigest == Codec.digest(task.fields.fingerprint)
+                {
+                    continue
+                }
                 wanted.append(task.id)
             }
         }

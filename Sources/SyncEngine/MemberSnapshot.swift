@@ -92,7 +92,12 @@ struct MappingWrite: Sendable {
     var remoteID: String
     var parentRemoteID: String?
     var shadow: String
-    var updatedAt: Timestamp?
+    /// The remote `updated_at`, as stored.
+    var updatedAt: String?
+    /// ``Codec/digest(_:)`` of the shadow's fingerprint.
+    var shadowDigest: String?
+    /// ``Codec/digest(_:)`` of the canonical value this copy holds, when it holds it.
+    var synced: String?
 }
 
 struct Observation: Sendable {

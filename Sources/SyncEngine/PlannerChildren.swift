@@ -102,12 +102,22 @@ extension Planner {
                                          changes: [.init(field: "subtask.\(c.field.rawValue)", old: l, new: w)],
                                          reason: "changed on \(c.winner) and \(c.loser); \(c.winner) is newer and wins"))
         }
-        for side in sides {
-            guard let m = member(side.provider), let remoteID = remoteIDs[side.provider], let sub = m.subtasks[remoteID] else { continue }
-            let shadow = Codec.encode(sub.fields)
-            if maps[side.provider]?.shadow != shadow {
-                d.mappings.append(MappingWrite(entity: key, provider: side.provider, remoteID: remoteID, parentRemoteID: sub.parentID,
-                                               shadow: shadow, updatedAt: sub.updatedAt))
+        let synced = Codec.digest(Codec.encode(merged))
+        for (i, side) in sides.enumerated() {
+            guard let m = member(side.provider), let remoteID = remoteIDs[side.provider] else { continue }
+            let known = maps[side.provider]
+            let sub = m.subtasks[remoteID]
+            guard sub != nil || known != nil else { continue }
+            let write = MappingWrite(
+                entity: key, provider: side.provider, remoteID: remoteID, parentRemoteID: sub?.parentID ?? known?.parentRemoteID,
+                shadow: sub.map { Codec.encode($0.fields) } ?? known!.shadow,
+                updatedAt: sub.map { $0.updatedAt?.description } ?? known?.remoteUpdatedAt,
+                shadowDigest: sub.map { Codec.digest($0.fields.fingerprint) } ?? known?.shadowDigest,
+                synced: outcome.writes[i] == nil ? synced : known?.synced)
+            if known == nil || known!.shadow != write.shadow || known!.remoteUpdatedAt != write.updatedAt
+                || known!.synced != write.synced || known!.shadowDigest != write.shadowDigest
+            {
+                d.mappings.append(write)
             }
         }
         for (i, fields) in outcome.writes.sorted(by: { $0.key < $1.key }) {
@@ -141,7 +151,7 @@ extension Planner {
                 if let match = byBody[c.fields.body]?.first(where: { mappings(of: $0.0.id)[w.name] == nil && assigned[.existing($0.0.id)]?[w.name] == nil }) {
                     assigned[.existing(match.0.id), default: [:]][w.name] = c.id
                     d.mappings.append(MappingWrite(entity: .existing(match.0.id), provider: w.name, remoteID: c.id, parentRemoteID: taskID,
-                                                   shadow: Codec.encode(c.fields), updatedAt: c.createdAt))
+                                                   shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.description))
                     d.plan.items.append(PlanItem(.adopt, provider: w.name, entity: "#\(match.0.id)", title: title, remoteID: c.id,
                                                  reason: "comment already there: linked, not posted again"))
                 }
@@ -157,7 +167,7 @@ extension Planner {
                 let canonical = CommentCanonical(fields: c.fields, source: r.name)
                 d.newEntities.append(NewEntity(key: key, kind: .comment, parent: task, canonical: Codec.encode(canonical)))
                 d.mappings.append(MappingWrite(entity: key, provider: r.name, remoteID: c.id, parentRemoteID: taskID,
-                                               shadow: Codec.encode(c.fields), updatedAt: c.createdAt))
+                                               shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.description))
                 fresh.append((key, canonical))
             }
         }

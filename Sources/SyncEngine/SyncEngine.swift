@@ -117,7 +117,7 @@ public actor SyncEngine {
                     var pLogger = logger
                     pLogger[metadataKey: "provider"] = "\(name)"
                     return (name, try await executor.push(provider: name, ops: ops.map { ($0.0, $0.1) }, ids: ids, state: state,
-                                                           decided: decisions.mappings, cycle: cycle))
+                                                           decisions: decisions, cycle: cycle))
                 }
             }
             var out: [String: PushResult] = [:]

@@ -102,6 +102,16 @@ public struct TaskFields: Hashable, Codable, Sendable {
         self.tags = TagSet.normalize(tags)
     }
 
+    /// Every field in one string, fast to build: equal fields, equal
+    /// fingerprint. The engine keeps a digest of it per remote copy.
+    public var fingerprint: String {
+        let sep = "\u{1F}"
+        return [
+            title, description, status ?? "\u{0}", done ? "1" : "0", priority?.rawValue ?? "\u{0}",
+            dueDate?.description ?? "\u{0}", tags.joined(separator: "\u{1E}"),
+        ].joined(separator: sep)
+    }
+
     /// The value of one field, as a JSON-friendly value for plans and journals.
     public func value(of field: Field) -> FieldValue {
         switch field {
@@ -179,6 +189,8 @@ public struct SubtaskFields: Hashable, Codable, Sendable {
         self.title = title
         self.done = done
     }
+
+    public var fingerprint: String { title + (done ? "\u{1F}1" : "\u{1F}0") }
 }
 
 /// A comment as it flows between providers: its text and who wrote it.
