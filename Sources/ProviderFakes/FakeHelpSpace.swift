@@ -91,11 +91,13 @@ public actor FakeHelpSpace {
         return id
     }
 
-    /// Edits a task as a user would; `updated_at` moves.
-    public func edit(_ id: Int64, _ change: @Sendable (inout Task) -> Void) {
+    /// Edits a task as a user would; `updated_at` moves, unless
+    /// `keepingTimestamp` (an edit within the same second as the last one:
+    /// HelpSpace's timestamps have whole seconds).
+    public func edit(_ id: Int64, keepingTimestamp: Bool = false, _ change: @Sendable (inout Task) -> Void) {
         guard var task = tasks[id] else { return }
         change(&task)
-        task.updatedAt = clock.tick()
+        if !keepingTimestamp { task.updatedAt = clock.tick() }
         tasks[id] = task
     }
 

@@ -25,6 +25,26 @@ struct SafetyTests {
         }
     }
 
+    @Test("an edit that leaves updated_at as it was (same second) is still seen, and a failed write is retried")
+    func quietPathTrustsFieldsNotTimestamps() async throws {
+        try await withHarness { h in
+            let id = await h.hs.seed(title: "Steady")
+            try await h.cycle()
+            try await h.cycle()
+            await h.hs.edit(id, keepingTimestamp: true) { $0.title = "Steady, renamed" }
+            await h.pr.inject(.status(422), times: 1, method: "PATCH")
+            let failed = try await h.cycle()
+            #expect(failed.outcome == .partial)
+            #expect(await h.prTask("Steady") != nil, "the write failed")
+            try await h.cycle()
+            #expect(await h.prTask("Steady, renamed") != nil, "retried on the next cycle")
+            await h.hs.resetLedger()
+            await h.pr.resetLedger()
+            try await h.cycle()
+            #expect(await h.pr.ledger.writes == 0)
+        }
+    }
+
     @Test("a dry run changes neither fake nor the mirror file, and plans what the next real cycle does")
     func dryRunWritesNothing() async throws {
         try await withHarness { h in
