@@ -106,11 +106,13 @@ struct Planner {
         var groups: [String: [(member: String, task: RemoteTask)]] = [:]
         var groupOrder: [String] = []
         for m in members where m.available {
+            let unmapped = m.tasks.values.filter { mapping(m.name, $0.id) == nil }.sorted { Self.idOrder($0.id, $1.id) }
+            guard !unmapped.isEmpty else { continue }
             var lacking: [String: [EntityRecord]] = [:]
-            for e in active where mappings(of: e.id)[m.name] == nil {
+            for e in active where state.mappingsByEntity[e.id]?[m.name] == nil {
                 if let c = Codec.decode(TaskFields.self, e.canonical) { lacking[c.title.pairingKey, default: []].append(e) }
             }
-            for task in m.tasks.values.sorted(by: { Self.idOrder($0.id, $1.id) }) where mapping(m.name, task.id) == nil {
+            for task in unmapped {
                 let key = task.fields.title.pairingKey
                 if var candidates = lacking[key], !candidates.isEmpty {
                     let entity = candidates.removeFirst()

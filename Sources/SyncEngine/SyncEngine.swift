@@ -23,6 +23,8 @@ public struct CycleReport: Sendable, Codable {
     public var plans: [LinkPlan]
     /// Requests each provider took to read (listings, direct reads, comments).
     public var readRequests: [String: Int]
+    /// Wall-clock milliseconds per phase (load, fetch, plan, write), summed over links.
+    public var phaseMilliseconds: [String: Double] = [:]
     public var errors: [String]
 }
 
@@ -54,7 +56,8 @@ public actor SyncEngine {
         for link in config.links {
             var linkLogger = logger
             linkLogger[metadataKey: "link"] = "\(link.name)"
-            let (plan, outcome, errors, requests) = try await runLink(link, cycle: cycle, dryRun: dryRun, logger: linkLogger)
+            let (plan, outcome, errors, requests) = try await runLink(
+                link, cycle: cycle, dryRun: dryRun, logger: linkLogger, phases: &report.phaseMilliseconds)
             report.plans.append(plan)
             report.errors += errors
             report.readRequests.merge(requests) { $0 + $1 }
@@ -70,11 +73,19 @@ public actor SyncEngine {
         return order[max(order.firstIndex(of: a)!, order.firstIndex(of: b)!)]
     }
 
-    func runLink(_ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger) async throws
+    func runLink(_ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger, phases: inout [String: Double]) async throws
         -> (LinkPlan, CycleOutcome, [String], [String: Int])
     {
+        let clock = ContinuousClock()
+        var lapStart = clock.now
+        func lap(_ phase: String, _ p: inout [String: Double]) {
+            let elapsed = lapStart.duration(to: clock.now)
+            p[phase, default: 0] += Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            lapStart = clock.now
+        }
         let members = link.members.compactMap { providers[$0] }
         let state = try mirror.loadLink(link.name, providers: link.members)
+        lap("load", &phases)
         let now = Timestamp.now
         let fetcher = Fetcher(link: link, settings: config.sync)
         let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
@@ -86,6 +97,7 @@ public actor SyncEngine {
             for await r in group { out.append(r) }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        lap("fetch", &phases)
         var errors: [String] = []
         for s in snapshots {
             if let f = s.failure {
@@ -95,6 +107,8 @@ public actor SyncEngine {
         }
         var planner = Planner(link: link, members: snapshots, state: state)
         let decisions = planner.decide()
+        lap("plan", &phases)
+        defer { lap("write", &phases) }
         let requests = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.name, $0.requests) })
         guard let cycle, !dryRun else {
             return (decisions.plan, outcome(decisions.plan, errors: errors), errors, requests)

@@ -21,6 +21,12 @@ func cpuMilliseconds() -> Double {
         + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
 }
 
+func systemMilliseconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_stime.tv_sec) * 1000 + Double(usage.ru_stime.tv_usec) / 1000
+}
+
 func peakRSSMegabytes() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -123,9 +129,15 @@ func measure(count: Int, idleCycles: Int) async throws {
     _ = try await engine.runCycle()  // carries the one change across
     send("reset")
     let cpuBefore = cpuMilliseconds()
+    let systemBefore = systemMilliseconds()
     var idle = try await engine.runCycle()
-    for _ in 1..<idleCycles { idle = try await engine.runCycle() }
+    var phases = idle.phaseMilliseconds
+    for _ in 1..<idleCycles {
+        idle = try await engine.runCycle()
+        phases.merge(idle.phaseMilliseconds, uniquingKeysWith: +)
+    }
     let idleCPU = (cpuMilliseconds() - cpuBefore) / Double(idleCycles)
+    let idleSystem = (systemMilliseconds() - systemBefore) / Double(idleCycles)
     let after = ledger().map { $0 / idleCycles }
     send("quit")
     child.waitUntilExit()
@@ -133,6 +145,8 @@ func measure(count: Int, idleCycles: Int) async throws {
     print("tasks: \(count) (created on HelpSpace, copied to Productive)")
     print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(initial[0] + initial[2]) requests (\(initial[1] + initial[3]) writes)")
     print("idle cycle: helpspace \(after[0]) requests (\(after[1]) writes), productive \(after[2]) requests (\(after[3]) writes), outcome \(idle.outcome.rawValue)")
-    print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms")
+    print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms (\(String(format: "%.0f", idleSystem)) ms of it in the kernel)")
+    let phaseText = ["load", "fetch", "plan", "write"].map { "\($0) \(String(format: "%.0f", (phases[$0] ?? 0) / Double(idleCycles)))" }
+    print("idle cycle phases (wall ms): " + phaseText.joined(separator: ", "))
     print("engine peak RSS: \(String(format: "%.0f", peakRSSMegabytes())) MB")
 }
