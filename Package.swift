@@ -27,6 +27,13 @@ let package = Package(
             name: "HTTPTransport",
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]
         ),
+        // libsystemd: sd_notify and the journal.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // systemd glue: readiness, watchdog and status notifications; a journald log handler.
+        .target(
+            name: "SystemdGlue",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         // The canonical task model, the provider protocol and the merge rules.
         .target(name: "TaskModel"),
         // The SQLite mirror: entities, mappings, shadows, journal, outbox, cursors.
@@ -62,10 +69,11 @@ let package = Package(
         .executableTarget(
             name: "tasksync",
             dependencies: [
-                "SyncEngine", "SyncConfig", "Mirror", "ProviderFakes",
+                "SyncEngine", "SyncConfig", "Mirror", "ProviderFakes", "SystemdGlue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -82,6 +90,8 @@ let package = Package(
             dependencies: ["HelpSpaceAdapter", "ProductiveAdapter", "ProviderFakes", "HTTPTransport"]
         ),
         .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig"]),
+        .testTarget(name: "SystemdGlueTests", dependencies: ["SystemdGlue", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DaemonTests", dependencies: ["ProviderFakes", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "SyncEngineTests",
             dependencies: ["SyncEngine", "ProviderFakes", "Mirror", "SyncConfig", "HTTPTransport"]

@@ -56,7 +56,11 @@ public actor FakeProductive {
     }
 
     public func start() async throws -> String {
-        let server = try await FakeHTTPServer { [self] request in await self.handle(request) }
+        let server = try await FakeHTTPServer { [self] request in
+            let delay = await self.latency
+            if delay > 0 { try? await _Concurrency.Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
+            return await self.handle(request)
+        }
         self.server = server
         return "http://127.0.0.1:\(await server.port)/api/v2"
     }
@@ -68,6 +72,10 @@ public actor FakeProductive {
     }
 
     public func resetLedger() { ledger = RequestLedger() }
+
+    /// Seconds every answer waits before it is served: a slow provider.
+    public private(set) var latency: Double = 0
+    public func setLatency(_ seconds: Double) { latency = seconds }
 
     // MARK: what a person does in Productive's own UI
 

@@ -5,10 +5,16 @@ import TaskModel
 
 /// Test seams: a hook runs after each remote write succeeded and before its
 /// result is stored, so a test can stand in for a crash at the worst moment.
+///
+/// `progress` runs whenever a cycle gets something done (a provider read, a
+/// write sent): the daemon pings systemd's watchdog from it, so a cycle that
+/// hangs stops the pings and gets the service restarted.
 public struct EngineHooks: Sendable {
     public var afterRemoteWrite: (@Sendable (_ provider: String, _ operation: String) throws -> Void)?
-    public init(afterRemoteWrite: (@Sendable (String, String) throws -> Void)? = nil) {
+    public var progress: (@Sendable () -> Void)?
+    public init(afterRemoteWrite: (@Sendable (String, String) throws -> Void)? = nil, progress: (@Sendable () -> Void)? = nil) {
         self.afterRemoteWrite = afterRemoteWrite
+        self.progress = progress
     }
 }
 
@@ -154,6 +160,7 @@ struct Executor {
                                   old: nil, new: mapping?.remoteID, detail: op.name)
                 }
                 result.done += 1
+                hooks.progress?()
                 logger.info("\(op.name) done", metadata: ["provider": "\(name)", "entity": "\(entity)", "remote_id": "\(mapping?.remoteID ?? "-")"])
             } catch let error as ProviderError {
                 result.failed.append("\(op.name) #\(entity): \(error)")

@@ -91,7 +91,11 @@ public actor SyncEngine {
         let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
             for (i, p) in members.enumerated() {
                 let flowsOut = members.contains { $0.name != p.name && $0.capabilities.commentsWrite }
-                group.addTask { (i, await fetcher.fetch(p, state: state, now: now, commentsFlowOut: flowsOut)) }
+                group.addTask {
+                    let snapshot = await fetcher.fetch(p, state: state, now: now, commentsFlowOut: flowsOut)
+                    self.hooks.progress?()
+                    return (i, snapshot)
+                }
             }
             var out: [(Int, MemberSnapshot)] = []
             for await r in group { out.append(r) }

@@ -5,25 +5,41 @@ import Logging
 import Mirror
 import SyncConfig
 import SyncEngine
+import SystemdGlue
 import TaskModel
 
 /// Loads the config, opens the mirror, builds the providers: what `run` and
-/// `sync` share. Every failure here is the operator's to fix, so each is
-/// printed plainly with its file and key, and exits with a distinct code.
+/// `sync` share. Every failure here is the operator's to fix: it comes with
+/// its file and key, and with an exit status of its own.
 struct Setup {
     var config: SyncConfiguration
     var mirror: Mirror
     var engine: SyncEngine
 
+    struct Failure: Error, CustomStringConvertible {
+        var message: String
+        var exitStatus: Int32
+        var description: String { message }
+    }
+
+    /// For the commands: prints the failure and exits with its status.
     static func load(_ options: ConfigOptions, readOnlyMirror: Bool, logger: Logger, hooks: EngineHooks = EngineHooks()) throws -> Setup {
+        do {
+            return try make(configPath: options.config, mirrorPath: options.mirror, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks)
+        } catch let failure as Failure {
+            printError(failure.message)
+            throw ExitCode(failure.exitStatus)
+        }
+    }
+
+    static func make(configPath: String, mirrorPath: String?, readOnlyMirror: Bool, logger: Logger, hooks: EngineHooks = EngineHooks()) throws -> Setup {
         let config: SyncConfiguration
         do {
-            config = try ConfigLoader.load(path: options.config)
+            config = try ConfigLoader.load(path: configPath)
         } catch {
-            printError("\(error)")
-            throw ExitCode(ExitStatus.configError)
+            throw Failure(message: "\(error)", exitStatus: ExitStatus.configError)
         }
-        return try build(config, mirrorPath: options.mirror, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks)
+        return try build(config, mirrorPath: mirrorPath, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks)
     }
 
     static func build(_ config: SyncConfiguration, mirrorPath: String?, readOnlyMirror: Bool, logger: Logger,
@@ -36,17 +52,13 @@ struct Setup {
         for p in config.providers {
             do { providers.append(try ProviderFactory.make(p, transport: transport)) } catch { problems.append("\(config.source): \(p.key): \(error)") }
         }
-        if !problems.isEmpty {
-            problems.forEach(printError)
-            throw ExitCode(ExitStatus.configError)
-        }
+        if !problems.isEmpty { throw Failure(message: problems.joined(separator: "\n"), exitStatus: ExitStatus.configError) }
         let path = mirrorPath ?? config.sync.mirrorPath
         let mirror: Mirror
         do {
             mirror = try Mirror(path: path, readOnly: readOnlyMirror)
         } catch {
-            printError("mirror \(path): \(error)")
-            throw ExitCode(ExitStatus.mirrorError)
+            throw Failure(message: "mirror \(path): \(error)", exitStatus: ExitStatus.mirrorError)
         }
         return Setup(config: config, mirror: mirror, engine: SyncEngine(config: config, mirror: mirror, providers: providers, hooks: hooks, logger: logger))
     }
@@ -56,9 +68,16 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// Logs to stderr as readable lines. (journald comes with the systemd glue.)
+/// Logs to journald when stderr is the journal (under systemd), with
+/// structured fields; otherwise readable lines on stderr.
 func makeLogger(verbose: Bool) -> Logger {
+    let journal = JournalLogHandler.stderrIsJournal || ProcessInfo.processInfo.environment["TASKSYNC_LOG"] == "journal"
     LoggingSystem.bootstrap { label in
+        if journal {
+            var handler = JournalLogHandler(label: label)
+            handler.logLevel = verbose ? .debug : .info
+            return handler
+        }
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = verbose ? .debug : .notice
         return handler

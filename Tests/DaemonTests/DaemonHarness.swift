@@ -1,0 +1,139 @@
+import Foundation
+import ProviderFakes
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `tasksync` binary, next to the test bundle.
+let tasksyncBinary: String = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug/tasksync").path
+}()
+
+/// A Unix datagram socket bound to a path, collecting what arrives: stands
+/// in for systemd's notify socket or journald's socket.
+final class DatagramListener: @unchecked Sendable {
+    let path: String
+    private let fd: Int32
+    private let lock = NSLock()
+    private var received: [[UInt8]] = []
+    private var running = true
+    private var thread: Thread?
+
+    init(path: String) throws {
+        self.path = path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() where i < raw.count - 1 { raw[i] = b }
+        }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard fd >= 0, bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let thread = Thread { [self] in loop() }
+        self.thread = thread
+        thread.start()
+    }
+
+    private func loop() {
+        var buffer = [UInt8](repeating: 0, count: 1 << 17)
+        while true {
+            lock.lock()
+            let go = running
+            lock.unlock()
+            guard go else { break }
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 {
+                lock.lock()
+                received.append(Array(buffer[0..<n]))
+                lock.unlock()
+            }
+        }
+        close(fd)
+    }
+
+    var datagrams: [[UInt8]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return received
+    }
+
+    var messages: [String] { datagrams.map { String(decoding: $0, as: UTF8.self) } }
+
+    /// Waits until a datagram satisfies `predicate`, up to `timeout` seconds.
+    @discardableResult
+    func waitFor(_ timeout: Double = 20, _ predicate: (String) -> Bool) async -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if messages.contains(where: predicate) { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    func stop() {
+        lock.lock()
+        running = false
+        lock.unlock()
+        unlink(path)
+    }
+}
+
+/// Two fakes, a config in a fresh folder, and the real binary to run against them.
+final class DaemonHarness: @unchecked Sendable {
+    let hs = FakeHelpSpace()
+    let pr = FakeProductive()
+    let dir: String
+    var configPath: String { dir + "/tasksync.toml" }
+    var mirrorPath: String { dir + "/mirror.sqlite" }
+    private(set) var configText = ""
+
+    init() async throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-daemon-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let hsURL = try await hs.start()
+        let prURL = try await pr.start()
+        try hs.token.write(toFile: dir + "/helpspace.token", atomically: true, encoding: .utf8)
+        try pr.token.write(toFile: dir + "/productive.token", atomically: true, encoding: .utf8)
+        configText = FakeLinkConfig.toml(dir: dir, helpspace: hsURL, productive: prURL, syncOptions: "poll_interval = 5")
+        try configText.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    func process(_ arguments: [String], environment: [String: String] = [:], wrapper: [String] = []) -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wrapper.first ?? tasksyncBinary)
+        p.arguments = Array(wrapper.dropFirst()) + (wrapper.isEmpty ? [] : [tasksyncBinary]) + arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = nil
+        env["JOURNAL_STREAM"] = nil
+        env.merge(environment) { $1 }
+        p.environment = env
+        if !FileManager.default.fileExists(atPath: dir + "/stderr.log") {
+            _ = FileManager.default.createFile(atPath: dir + "/stderr.log", contents: nil)
+        }
+        p.standardError = FileHandle(forWritingAtPath: dir + "/stderr.log")
+        p.standardOutput = FileHandle.nullDevice
+        return p
+    }
+
+    var stderr: String { (try? String(contentsOfFile: dir + "/stderr.log", encoding: .utf8)) ?? "" }
+
+    func waitForExit(_ p: Process, timeout: Double) async -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < end { try? await Task.sleep(for: .milliseconds(50)) }
+        return !p.isRunning
+    }
+
+    func stop() async {
+        await hs.stop()
+        await pr.stop()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
