@@ -56,6 +56,9 @@ struct Executor {
             for o in d.observations {
                 try w.journal(cycle: cycle, link: link.name, provider: o.provider, entity: id(o.entity), kind: o.kind, field: o.field,
                               old: o.old, new: o.new, detail: o.detail)
+                logger.info(
+                    "\(o.kind) \(o.field ?? ""): \(o.detail ?? "\(o.old ?? "") -> \(o.new ?? "")")",
+                    metadata: ["provider": "\(o.provider ?? "-")", "entity": "\(id(o.entity).map(String.init) ?? "-")"])
             }
             for item in d.plan.items where item.action == .pair || item.action == .adopt {
                 try w.journal(cycle: cycle, link: link.name, provider: item.provider, entity: nil, kind: item.action.rawValue,
@@ -67,6 +70,9 @@ struct Executor {
                                loser: c.loser, loserValue: c.loserValue)
                 try w.journal(cycle: cycle, link: link.name, provider: c.loser, entity: n, kind: "conflict", field: c.field,
                               old: c.loserValue, new: c.winnerValue, detail: "\(c.winner) won (newer updated_at)")
+                logger.warning(
+                    "conflict on \(c.field): \(c.winner) won with \(c.winnerValue), \(c.loser) lost \(c.loserValue)",
+                    metadata: ["provider": "\(c.loser)", "entity": "\(n)"])
             }
             for (rowID, state, remote) in d.settledOutbox { try w.finishOutbox(rowID, state: state, remoteID: remote) }
             var outbox: [Int64] = []
