@@ -114,9 +114,13 @@ public struct FlexibleID: Codable, Hashable, Sendable {
     public init(_ value: String) { self.value = value }
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let s = try? c.decode(String.self) { value = s }
-        else if let i = try? c.decode(Int64.self) { value = String(i) }
-        else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "an id is a string or an integer") }
+        if let s = try? c.decode(String.self) {
+            value = s
+        } else if let i = try? c.decode(Int64.self) {
+            value = String(i)
+        } else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "an id is a string or an integer")
+        }
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()

@@ -44,7 +44,8 @@ struct HSTask: Decodable {
                 updatedAt: $0.updated_at.flatMap(Timestamp.init(parsing:)))
         }
         return RemoteTask(
-            id: id, fields: fields, updatedAt: try updated_at.map { u in
+            id: id, fields: fields,
+            updatedAt: try updated_at.map { u in
                 guard let t = Timestamp(parsing: u) else { throw ProviderError.malformed("task \(id): updated_at '\(u)'") }
                 return t
             }, subtasks: subtasks)

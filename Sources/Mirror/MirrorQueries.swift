@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TaskModel
 
@@ -140,5 +141,3 @@ extension Mirror {
         return decoded?.title ?? decoded?.body ?? ""
     }
 }
-
-import Foundation

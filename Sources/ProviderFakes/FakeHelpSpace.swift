@@ -122,7 +122,8 @@ public actor FakeHelpSpace {
     public func stateDump() -> String {
         tasks.keys.sorted().map { id in
             let t = tasks[id]!
-            return "\(id)|\(t.title)|\(t.description ?? "")|\(t.statusID)|\(t.tags)|\(t.subtasks.map { "\($0.id):\($0.title):\($0.doneAt != nil)" })|\(t.isArchived)|\(t.deletedAt != nil)|\(t.updatedAt.timeIntervalSince1970)|\(t.comments.count)"
+            return
+                "\(id)|\(t.title)|\(t.description ?? "")|\(t.statusID)|\(t.tags)|\(t.subtasks.map { "\($0.id):\($0.title):\($0.doneAt != nil)" })|\(t.isArchived)|\(t.deletedAt != nil)|\(t.updatedAt.timeIntervalSince1970)|\(t.comments.count)"
         }.joined(separator: "\n")
     }
 
@@ -188,11 +189,13 @@ public actor FakeHelpSpace {
         }.sorted { $0.id < $1.id }
         let lastPage = max(1, (matching.count + perPage - 1) / perPage)
         let slice = matching.dropFirst((page - 1) * perPage).prefix(perPage)
-        return .json(200, [
-            "data": slice.map(json),
-            "links": ["first": "?page=1", "last": "?page=\(lastPage)", "prev": NSNull(), "next": page < lastPage ? "?page=\(page + 1)" : NSNull()],
-            "meta": ["current_page": page, "last_page": lastPage, "per_page": perPage, "total": matching.count],
-        ])
+        return .json(
+            200,
+            [
+                "data": slice.map(json),
+                "links": ["first": "?page=1", "last": "?page=\(lastPage)", "prev": NSNull(), "next": page < lastPage ? "?page=\(page + 1)" : NSNull()],
+                "meta": ["current_page": page, "last_page": lastPage, "per_page": perPage, "total": matching.count],
+            ])
     }
 
     func read(_ idText: String) -> FakeResponse {
@@ -299,18 +302,20 @@ public actor FakeHelpSpace {
         let page = max(1, Int(request.value("page") ?? "1") ?? 1)
         let lastPage = max(1, (task.comments.count + perPage - 1) / perPage)
         let slice = task.comments.dropFirst((page - 1) * perPage).prefix(perPage)
-        return .json(200, [
-            "data": slice.map { c in
-                [
-                    "id": c.id, "text": c.text, "parent_id": NSNull(),
-                    "commentator": ["id": 91, "name": c.author, "email": "someone@example.com"],
-                    "reactions": [], "attachments": [],
-                    "created_at": FakeTime.iso(c.createdAt), "updated_at": FakeTime.iso(c.createdAt),
-                ] as [String: Any]
-            },
-            "links": ["first": "?page=1", "last": "?page=\(lastPage)", "prev": NSNull(), "next": NSNull()],
-            "meta": ["current_page": page, "last_page": lastPage, "per_page": perPage, "total": task.comments.count],
-        ])
+        return .json(
+            200,
+            [
+                "data": slice.map { c in
+                    [
+                        "id": c.id, "text": c.text, "parent_id": NSNull(),
+                        "commentator": ["id": 91, "name": c.author, "email": "someone@example.com"],
+                        "reactions": [], "attachments": [],
+                        "created_at": FakeTime.iso(c.createdAt), "updated_at": FakeTime.iso(c.createdAt),
+                    ] as [String: Any]
+                },
+                "links": ["first": "?page=1", "last": "?page=\(lastPage)", "prev": NSNull(), "next": NSNull()],
+                "meta": ["current_page": page, "last_page": lastPage, "per_page": perPage, "total": task.comments.count],
+            ])
     }
 
     func json(_ t: Task) -> [String: Any] {
@@ -328,7 +333,9 @@ public actor FakeHelpSpace {
                     "created_at": FakeTime.iso(s.createdAt), "updated_at": FakeTime.iso(s.updatedAt),
                 ] as [String: Any]
             },
-            "tags": t.tags.enumerated().map { ["id": $0.offset + 1, "name": $0.element, "slug": $0.element.lowercased(), "color": "#7761D4", "type": "tasks"] as [String: Any] },
+            "tags": t.tags.enumerated().map {
+                ["id": $0.offset + 1, "name": $0.element, "slug": $0.element.lowercased(), "color": "#7761D4", "type": "tasks"] as [String: Any]
+            },
             "attachments": [], "is_archived": t.isArchived, "is_overdue": false,
             "subtasks_count_total": t.subtasks.count, "subtasks_count_done": t.subtasks.filter { $0.doneAt != nil }.count,
             "attachments_count": 0, "tickets_count": 0,

@@ -105,7 +105,8 @@ public actor FakeProductive {
     public func stateDump() -> String {
         let t = tasks.keys.sorted().map { id in
             let t = tasks[id]!
-            return "\(id)|\(t.title)|\(t.description ?? "")|\(t.closed)|\(t.workflowStatusID)|\(t.tags)|\(t.parentID ?? 0)|\(t.deletedAt != nil)|\(t.updatedAt.timeIntervalSince1970)"
+            return
+                "\(id)|\(t.title)|\(t.description ?? "")|\(t.closed)|\(t.workflowStatusID)|\(t.tags)|\(t.parentID ?? 0)|\(t.deletedAt != nil)|\(t.updatedAt.timeIntervalSince1970)"
         }
         let c = comments.keys.sorted().map { "c\($0)|\(comments[$0]!.taskID)|\(comments[$0]!.body)" }
         return (t + c).joined(separator: "\n")
@@ -222,11 +223,13 @@ public actor FakeProductive {
         let totalPages = max(1, (matching.count + size - 1) / size)
         let slice = matching.dropFirst((number - 1) * size).prefix(size)
         let children = childrenByParent()
-        return .json(200, [
-            "data": slice.map { json($0, include: include, children: children) },
-            "links": ["first": "?page[number]=1", "last": "?page[number]=\(totalPages)"],
-            "meta": ["current_page": number, "total_pages": totalPages, "total_count": matching.count, "page_size": size, "max_page_size": 200],
-        ], contentType: "application/vnd.api+json; charset=utf-8")
+        return .json(
+            200,
+            [
+                "data": slice.map { json($0, include: include, children: children) },
+                "links": ["first": "?page[number]=1", "last": "?page[number]=\(totalPages)"],
+                "meta": ["current_page": number, "total_pages": totalPages, "total_count": matching.count, "page_size": size, "max_page_size": 200],
+            ], contentType: "application/vnd.api+json; charset=utf-8")
     }
 
     func read(_ idText: String, _ request: FakeRequest) -> FakeResponse {
@@ -253,13 +256,26 @@ public actor FakeProductive {
         if project == nil { errors.append("project") }
         if list == nil { errors.append("task_list") }
         guard errors.isEmpty else {
-            return .json(422, ["errors": errors.map { ["status": "422", "code": "invalid_attribute", "title": "Invalid Attribute", "detail": "can't be blank", "source": ["pointer": "data/attributes/\($0)"]] }], contentType: "application/vnd.api+json")
+            return .json(
+                422,
+                [
+                    "errors": errors.map {
+                        [
+                            "status": "422", "code": "invalid_attribute", "title": "Invalid Attribute", "detail": "can't be blank",
+                            "source": ["pointer": "data/attributes/\($0)"],
+                        ]
+                    }
+                ], contentType: "application/vnd.api+json")
         }
         let status = Self.relationshipID(data, "workflow_status") ?? workflowStatuses.keys.sorted().first!
-        guard workflowStatuses[status] != nil else { return Self.error(422, "Invalid Attribute", "unknown workflow status", pointer: "data/attributes/workflow_status") }
+        guard workflowStatuses[status] != nil else {
+            return Self.error(422, "Invalid Attribute", "unknown workflow status", pointer: "data/attributes/workflow_status")
+        }
         var parent: Int?
         if let p = Self.relationshipID(data, "parent_task") {
-            guard let pid = Int(p), tasks[pid] != nil else { return Self.error(422, "Invalid Attribute", "unknown parent task", pointer: "data/attributes/parent_task") }
+            guard let pid = Int(p), tasks[pid] != nil else {
+                return Self.error(422, "Invalid Attribute", "unknown parent task", pointer: "data/attributes/parent_task")
+            }
             parent = pid
         }
         let now = clock.tick()
@@ -268,7 +284,8 @@ public actor FakeProductive {
             parentID: parent, projectID: project!, taskListID: list!, createdAt: now, updatedAt: now, deletedAt: nil)
         apply(attributes, to: &task)
         tasks[task.id] = task
-        return .json(201, ["data": json(task, include: ["workflow_status", "parent_task"]), "meta": [:]], contentType: "application/vnd.api+json; charset=utf-8")
+        return .json(
+            201, ["data": json(task, include: ["workflow_status", "parent_task"]), "meta": [:]], contentType: "application/vnd.api+json; charset=utf-8")
     }
 
     func update(_ idText: String, _ body: [String: Any]) -> FakeResponse {
@@ -279,13 +296,16 @@ public actor FakeProductive {
             return Self.error(422, "Invalid Attribute", "can't be blank", pointer: "data/attributes/title")
         }
         if let status = Self.relationshipID(data, "workflow_status") {
-            guard workflowStatuses[status] != nil else { return Self.error(422, "Invalid Attribute", "unknown workflow status", pointer: "data/attributes/workflow_status") }
+            guard workflowStatuses[status] != nil else {
+                return Self.error(422, "Invalid Attribute", "unknown workflow status", pointer: "data/attributes/workflow_status")
+            }
             task.workflowStatusID = status
         }
         apply(attributes, to: &task)
         task.updatedAt = clock.tick()
         tasks[id] = task
-        return .json(200, ["data": json(task, include: ["workflow_status", "parent_task"]), "meta": [:]], contentType: "application/vnd.api+json; charset=utf-8")
+        return .json(
+            200, ["data": json(task, include: ["workflow_status", "parent_task"]), "meta": [:]], contentType: "application/vnd.api+json; charset=utf-8")
     }
 
     func apply(_ a: [String: Any], to task: inout Task) {
@@ -310,10 +330,12 @@ public actor FakeProductive {
         let number = max(1, Int(request.value("page[number]") ?? "1") ?? 1)
         let matching = comments.values.filter { taskID == nil || $0.taskID == taskID }.sorted { $0.id < $1.id }
         let totalPages = max(1, (matching.count + size - 1) / size)
-        return .json(200, [
-            "data": matching.dropFirst((number - 1) * size).prefix(size).map(json),
-            "meta": ["current_page": number, "total_pages": totalPages, "total_count": matching.count],
-        ], contentType: "application/vnd.api+json; charset=utf-8")
+        return .json(
+            200,
+            [
+                "data": matching.dropFirst((number - 1) * size).prefix(size).map(json),
+                "meta": ["current_page": number, "total_pages": totalPages, "total_count": matching.count],
+            ], contentType: "application/vnd.api+json; charset=utf-8")
     }
 
     func createComment(_ body: [String: Any]) -> FakeResponse {

@@ -183,7 +183,9 @@ struct TableReader {
             }
             var link = LinkConfig(name: name, members: members)
             if let d = string(t, "on_delete", keyPath) {
-                if let policy = DeletionPolicy(rawValue: d) { link.onDelete = policy } else {
+                if let policy = DeletionPolicy(rawValue: d) {
+                    link.onDelete = policy
+                } else {
                     fail("\(keyPath).on_delete", "expected delete, archive or ignore")
                 }
             }

@@ -50,26 +50,32 @@ struct Executor {
             for (key, state) in d.stateChanges { if let n = id(key) { try w.setEntityState(n, state, cycle: cycle) } }
             for m in d.mappings {
                 guard let n = id(m.entity) else { continue }
-                try w.putMapping(MappingRecord(entityID: n, provider: m.provider, remoteID: m.remoteID, parentRemoteID: m.parentRemoteID,
-                                               shadow: m.shadow, remoteUpdatedAt: m.updatedAt, shadowDigest: m.shadowDigest, synced: m.synced))
+                try w.putMapping(
+                    MappingRecord(
+                        entityID: n, provider: m.provider, remoteID: m.remoteID, parentRemoteID: m.parentRemoteID,
+                        shadow: m.shadow, remoteUpdatedAt: m.updatedAt, shadowDigest: m.shadowDigest, synced: m.synced))
             }
             for o in d.observations {
-                try w.journal(cycle: cycle, link: link.name, provider: o.provider, entity: id(o.entity), kind: o.kind, field: o.field,
-                              old: o.old, new: o.new, detail: o.detail)
+                try w.journal(
+                    cycle: cycle, link: link.name, provider: o.provider, entity: id(o.entity), kind: o.kind, field: o.field,
+                    old: o.old, new: o.new, detail: o.detail)
                 logger.info(
                     "\(o.kind) \(o.field ?? ""): \(o.detail ?? "\(o.old ?? "") -> \(o.new ?? "")")",
                     metadata: ["provider": "\(o.provider ?? "-")", "entity": "\(id(o.entity).map(String.init) ?? "-")"])
             }
             for item in d.plan.items where item.action == .pair || item.action == .adopt {
-                try w.journal(cycle: cycle, link: link.name, provider: item.provider, entity: nil, kind: item.action.rawValue,
-                              detail: "\(item.entity) \(item.provider) #\(item.remoteID ?? "?") \"\(item.title)\": \(item.reason ?? "")")
+                try w.journal(
+                    cycle: cycle, link: link.name, provider: item.provider, entity: nil, kind: item.action.rawValue,
+                    detail: "\(item.entity) \(item.provider) #\(item.remoteID ?? "?") \"\(item.title)\": \(item.reason ?? "")")
             }
             for c in d.conflicts {
                 guard let n = id(c.entity) else { continue }
-                try w.conflict(cycle: cycle, link: link.name, entity: n, field: c.field, winner: c.winner, winnerValue: c.winnerValue,
-                               loser: c.loser, loserValue: c.loserValue)
-                try w.journal(cycle: cycle, link: link.name, provider: c.loser, entity: n, kind: "conflict", field: c.field,
-                              old: c.loserValue, new: c.winnerValue, detail: "\(c.winner) won (newer updated_at)")
+                try w.conflict(
+                    cycle: cycle, link: link.name, entity: n, field: c.field, winner: c.winner, winnerValue: c.winnerValue,
+                    loser: c.loser, loserValue: c.loserValue)
+                try w.journal(
+                    cycle: cycle, link: link.name, provider: c.loser, entity: n, kind: "conflict", field: c.field,
+                    old: c.loserValue, new: c.winnerValue, detail: "\(c.winner) won (newer updated_at)")
                 logger.warning(
                     "conflict on \(c.field): \(c.winner) won with \(c.winnerValue), \(c.loser) lost \(c.loserValue)",
                     metadata: ["provider": "\(c.loser)", "entity": "\(n)"])
@@ -77,8 +83,10 @@ struct Executor {
             for (rowID, state, remote) in d.settledOutbox { try w.finishOutbox(rowID, state: state, remoteID: remote) }
             var outbox: [Int64] = []
             for op in d.operations {
-                outbox.append(try w.enqueue(cycle: cycle, link: link.name, provider: op.provider, entity: id(op.entity) ?? 0,
-                                            operation: op.name, payload: Self.payload(op)))
+                outbox.append(
+                    try w.enqueue(
+                        cycle: cycle, link: link.name, provider: op.provider, entity: id(op.entity) ?? 0,
+                        operation: op.name, payload: Self.payload(op)))
             }
             return (ids, outbox)
         }
@@ -87,7 +95,8 @@ struct Executor {
     static func payload(_ op: Operation) -> String {
         switch op {
         case .createTask(_, _, let f): Codec.encode(f)
-        case .updateTask(_, _, let r, let u): Codec.encode(["remote_id": r, "fields": u.fields.sorted().map(\.rawValue).joined(separator: ","), "values": Codec.encode(u.values)])
+        case .updateTask(_, _, let r, let u):
+            Codec.encode(["remote_id": r, "fields": u.fields.sorted().map(\.rawValue).joined(separator: ","), "values": Codec.encode(u.values)])
         case .deleteTask(_, _, let r), .archiveTask(_, _, let r): Codec.encode(["remote_id": r])
         case .createSubtask(_, _, _, let f): Codec.encode(f)
         case .updateSubtask(_, _, _, let r, let f): Codec.encode(["remote_id": r, "values": Codec.encode(f)])
@@ -98,8 +107,10 @@ struct Executor {
     /// Sends one provider's writes in plan order. A provider-wide failure
     /// (network, 401, 429, 5xx) stops its remaining writes; they are planned
     /// again next cycle. An item's own failure fails that item alone.
-    func push(provider name: String, ops: [(Operation, Int64)], ids: [EntityKey: Int64], state: LinkMirrorState,
-              decisions: CycleDecisions, cycle: Int64) async throws -> PushResult {
+    func push(
+        provider name: String, ops: [(Operation, Int64)], ids: [EntityKey: Int64], state: LinkMirrorState,
+        decisions: CycleDecisions, cycle: Int64
+    ) async throws -> PushResult {
         guard let provider = providers[name] else { return PushResult() }
         var result = PushResult()
         // Remote ids on this provider, known and learned as creates succeed.
@@ -139,31 +150,39 @@ struct Executor {
                     try await provider.archiveTask(id: remoteID)
                     try hooks.afterRemoteWrite?(name, op.name)
                 case .createSubtask(_, let parent, _, let fields):
-                    guard let parentID = entityID(parent).flatMap({ remote[$0] }) else { throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet") }
+                    guard let parentID = entityID(parent).flatMap({ remote[$0] }) else {
+                        throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
+                    }
                     let sub = try await provider.createSubtask(parentID: parentID, fields)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = MappingRecord(entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
-                                            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description,
-                                            shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
+                    mapping = MappingRecord(
+                        entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
+                        shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description,
+                        shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
                 case .updateSubtask(_, _, let parentID, let remoteID, let fields):
                     let sub = try await provider.updateSubtask(parentID: parentID, id: remoteID, fields)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = MappingRecord(entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
-                                            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description,
-                                            shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
+                    mapping = MappingRecord(
+                        entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
+                        shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description,
+                        shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
                 case .createComment(_, let task, _, let fields):
-                    guard let taskID = entityID(task).flatMap({ remote[$0] }) else { throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet") }
+                    guard let taskID = entityID(task).flatMap({ remote[$0] }) else {
+                        throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
+                    }
                     let comment = try await provider.createComment(taskID: taskID, fields)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = MappingRecord(entityID: entity, provider: name, remoteID: comment.id, parentRemoteID: taskID,
-                                            shadow: Codec.encode(comment.fields), remoteUpdatedAt: comment.createdAt?.description)
+                    mapping = MappingRecord(
+                        entityID: entity, provider: name, remoteID: comment.id, parentRemoteID: taskID,
+                        shadow: Codec.encode(comment.fields), remoteUpdatedAt: comment.createdAt?.description)
                 }
                 if let mapping { remote[entity] = mapping.remoteID }
                 try mirror.write { w in
                     if let mapping { try w.putMapping(mapping) }
                     try w.finishOutbox(outboxID, state: "done", remoteID: mapping?.remoteID)
-                    try w.journal(cycle: cycle, link: link.name, provider: name, entity: entity, kind: "push", field: nil,
-                                  old: nil, new: mapping?.remoteID, detail: op.name)
+                    try w.journal(
+                        cycle: cycle, link: link.name, provider: name, entity: entity, kind: "push", field: nil,
+                        old: nil, new: mapping?.remoteID, detail: op.name)
                 }
                 result.done += 1
                 hooks.progress?()
@@ -190,8 +209,9 @@ struct Executor {
     func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask, synced: String?) -> MappingRecord {
         var fields = task.fields
         fields.status = link.canonicalStatus(provider: provider, remote: fields.status)
-        return MappingRecord(entityID: entity, provider: provider, remoteID: task.id, parentRemoteID: nil,
-                             shadow: Codec.encode(fields), remoteUpdatedAt: task.updatedAt?.description,
-                             shadowDigest: Codec.digest(fields.fingerprint), synced: synced)
+        return MappingRecord(
+            entityID: entity, provider: provider, remoteID: task.id, parentRemoteID: nil,
+            shadow: Codec.encode(fields), remoteUpdatedAt: task.updatedAt?.description,
+            shadowDigest: Codec.digest(fields.fingerprint), synced: synced)
     }
 }

@@ -35,9 +35,10 @@ struct Planner {
     mutating func decide() -> CycleDecisions {
         let activeTasks = state.entities.values.filter { $0.kind == .task && $0.state == .active }.sorted { $0.id < $1.id }
         let newGroups = matchUnmappedTasks(activeTasks)
-        let unmappedSubtaskParents = Dictionary(uniqueKeysWithValues: members.map { m in
-            (m.name, Set(m.subtasks.values.filter { mapping(m.name, $0.id) == nil }.map(\.parentID)))
-        })
+        let unmappedSubtaskParents = Dictionary(
+            uniqueKeysWithValues: members.map { m in
+                (m.name, Set(m.subtasks.values.filter { mapping(m.name, $0.id) == nil }.map(\.parentID)))
+            })
         for entity in activeTasks where !isQuiet(entity, unmappedSubtaskParents: unmappedSubtaskParents) {
             planTask(.existing(entity.id), record: entity)
         }
@@ -119,8 +120,9 @@ struct Planner {
                     lacking[key] = candidates
                     assigned[.existing(entity.id), default: [:]][m.name] = task.id
                     d.plan.items.append(
-                        PlanItem(.adopt, provider: m.name, entity: "#\(entity.id)", title: task.fields.title, remoteID: task.id,
-                                 reason: "already there with the same title: linked, not created again"))
+                        PlanItem(
+                            .adopt, provider: m.name, entity: "#\(entity.id)", title: task.fields.title, remoteID: task.id,
+                            reason: "already there with the same title: linked, not created again"))
                     continue
                 }
                 // Pair index-wise per title: the first unpaired task of each member.
@@ -146,8 +148,9 @@ struct Planner {
                     assigned[entityKey, default: [:]][entry.member] = entry.task.id
                     if entry.member != first.member {
                         d.plan.items.append(
-                            PlanItem(.pair, provider: entry.member, entity: entityKey.description, title: entry.task.fields.title,
-                                     remoteID: entry.task.id, reason: "same title as \(first.member) #\(first.task.id): paired, not copied"))
+                            PlanItem(
+                                .pair, provider: entry.member, entity: entityKey.description, title: entry.task.fields.title,
+                                remoteID: entry.task.id, reason: "same title as \(first.member) #\(first.task.id): paired, not copied"))
                     }
                 }
                 result.append((entityKey, first.task.fields.title))
@@ -191,8 +194,9 @@ struct Planner {
                 }
             }
             sides.append(
-                MergeSide(provider: m.name, current: current, shadow: shadow, updatedAt: updatedAt,
-                          readable: m.capabilities.readableFields, writable: m.capabilities.writableFields))
+                MergeSide(
+                    provider: m.name, current: current, shadow: shadow, updatedAt: updatedAt,
+                    readable: m.capabilities.readableFields, writable: m.capabilities.writableFields))
         }
         if !goneOn.isEmpty, case .existing(let id) = key, let record {
             planGone(id, record: record, canonical: canonical, goneOn: goneOn, remoteIDs: remoteIDs, waiting: waiting)
@@ -209,20 +213,24 @@ struct Planner {
         // What each member showed, against its shadow.
         for (i, fields) in outcome.observed.sorted(by: { $0.key < $1.key }) {
             for f in fields {
-                d.observations.append(Observation(
-                    provider: sides[i].provider, entity: key, kind: "change", field: f.rawValue,
-                    old: sides[i].shadow!.value(of: f).description, new: sides[i].current!.value(of: f).description))
+                d.observations.append(
+                    Observation(
+                        provider: sides[i].provider, entity: key, kind: "change", field: f.rawValue,
+                        old: sides[i].shadow!.value(of: f).description, new: sides[i].current!.value(of: f).description))
             }
         }
         for c in outcome.conflicts {
             let winner = sides.first { $0.provider == c.winner }!.current!.value(of: c.field)
             let loser = sides.first { $0.provider == c.loser }!.current!.value(of: c.field)
-            d.conflicts.append(ConflictNote(entity: key, field: c.field.rawValue, winner: c.winner, winnerValue: winner.description,
-                                            loser: c.loser, loserValue: loser.description))
+            d.conflicts.append(
+                ConflictNote(
+                    entity: key, field: c.field.rawValue, winner: c.winner, winnerValue: winner.description,
+                    loser: c.loser, loserValue: loser.description))
             d.plan.items.append(
-                PlanItem(.conflict, provider: c.loser, entity: key.description, title: title, remoteID: remoteIDs[c.loser],
-                         changes: [.init(field: c.field.rawValue, old: loser, new: winner)],
-                         reason: "changed on \(c.winner) and \(c.loser); \(c.winner) is newer and wins, the losing value is kept in the conflicts list"))
+                PlanItem(
+                    .conflict, provider: c.loser, entity: key.description, title: title, remoteID: remoteIDs[c.loser],
+                    changes: [.init(field: c.field.rawValue, old: loser, new: winner)],
+                    reason: "changed on \(c.winner) and \(c.loser); \(c.winner) is newer and wins, the losing value is kept in the conflicts list"))
         }
         // New shadows for what was read; `synced` for the copies that hold the merged value.
         let synced = Codec.digest(Codec.encode(merged))
@@ -247,8 +255,10 @@ struct Planner {
         let changedFields = Set(outcome.observed.values.flatMap { $0 })
         for m in members where m.available && remoteIDs[m.name] != nil {
             for f in changedFields.sorted() where !m.capabilities.writableFields.contains(f) {
-                d.plan.items.append(PlanItem(.skip, provider: m.name, entity: key.description, title: title, remoteID: remoteIDs[m.name],
-                                             reason: "\(m.name) cannot hold \(f.rawValue)"))
+                d.plan.items.append(
+                    PlanItem(
+                        .skip, provider: m.name, entity: key.description, title: title, remoteID: remoteIDs[m.name],
+                        reason: "\(m.name) cannot hold \(f.rawValue)"))
             }
         }
         // Updates.
@@ -262,8 +272,10 @@ struct Planner {
                     values.status = remote
                 } else {
                     set.remove(.status)
-                    d.plan.items.append(PlanItem(.skip, provider: side.provider, entity: key.description, title: title, remoteID: remoteID,
-                                                 reason: "status \(merged.status.map { "'\($0)'" } ?? "(none)") has no mapping for \(side.provider) in link \(link.name)"))
+                    d.plan.items.append(
+                        PlanItem(
+                            .skip, provider: side.provider, entity: key.description, title: title, remoteID: remoteID,
+                            reason: "status \(merged.status.map { "'\($0)'" } ?? "(none)") has no mapping for \(side.provider) in link \(link.name)"))
                 }
             }
             guard !set.isEmpty else { continue }
@@ -281,8 +293,11 @@ struct Planner {
                 .map { PlanItem.Change(field: $0.rawValue, old: .none, new: merged.value(of: $0)) }
                 .filter { ![.none, .list([]), .text(""), .flag(false)].contains($0.new) }
             d.operations.append(.createTask(entity: key, provider: m.name, fields: values))
-            d.plan.items.append(PlanItem(.create, provider: m.name, entity: key.description, title: title, changes: changes,
-                                         reason: dropped.isEmpty ? nil : "without \(dropped.map(\.rawValue).joined(separator: ", ")): \(m.name) cannot hold \(dropped.count == 1 ? "it" : "them")"))
+            d.plan.items.append(
+                PlanItem(
+                    .create, provider: m.name, entity: key.description, title: title, changes: changes,
+                    reason: dropped.isEmpty
+                        ? nil : "without \(dropped.map(\.rawValue).joined(separator: ", ")): \(m.name) cannot hold \(dropped.count == 1 ? "it" : "them")"))
         }
         planSubtasks(key, record: record, parentIDs: remoteIDs)
         planComments(key, record: record, taskIDs: remoteIDs, title: title)
@@ -297,12 +312,16 @@ struct Planner {
         let key = EntityKey.existing(id)
         let title = canonical?.title ?? ""
         for (provider, reason) in goneOn {
-            d.plan.items.append(PlanItem(.gone, provider: provider, entity: key.description, title: title, remoteID: remoteIDs[provider],
-                                         reason: "confirmed by a direct read (\(reason)); link policy: \(link.onDelete.rawValue)"))
+            d.plan.items.append(
+                PlanItem(
+                    .gone, provider: provider, entity: key.description, title: title, remoteID: remoteIDs[provider],
+                    reason: "confirmed by a direct read (\(reason)); link policy: \(link.onDelete.rawValue)"))
         }
         if !waiting.isEmpty {
-            d.plan.items.append(PlanItem(.skip, provider: waiting.joined(separator: ","), entity: key.description, title: title,
-                                         reason: "the deletion waits until \(waiting.joined(separator: ", ")) can be read"))
+            d.plan.items.append(
+                PlanItem(
+                    .skip, provider: waiting.joined(separator: ","), entity: key.description, title: title,
+                    reason: "the deletion waits until \(waiting.joined(separator: ", ")) can be read"))
             return
         }
         let goneSet = Set(goneOn.map(\.0))
@@ -320,14 +339,17 @@ struct Planner {
                 d.plan.items.append(PlanItem(.archive, provider: m.name, entity: key.description, title: title, remoteID: remoteID))
                 counted = true
             default:
-                d.plan.items.append(PlanItem(.skip, provider: m.name, entity: key.description, title: title, remoteID: remoteID,
-                                             reason: "\(m.name) cannot \(link.onDelete.rawValue) a task: its copy is left as it is"))
+                d.plan.items.append(
+                    PlanItem(
+                        .skip, provider: m.name, entity: key.description, title: title, remoteID: remoteID,
+                        reason: "\(m.name) cannot \(link.onDelete.rawValue) a task: its copy is left as it is"))
             }
         }
         if counted { deletions += 1 }
         let archived = goneOn.allSatisfy { $0.1 == "archived" } && link.onDelete == .archive
         d.stateChanges.append((key, archived ? .archived : .deleted))
-        d.observations.append(Observation(provider: goneOn.first?.0, entity: key, kind: "gone", detail: goneOn.map { "\($0.0): \($0.1)" }.joined(separator: "; ")))
+        d.observations.append(
+            Observation(provider: goneOn.first?.0, entity: key, kind: "gone", detail: goneOn.map { "\($0.0): \($0.1)" }.joined(separator: "; ")))
     }
 
     // MARK: outbox left from an earlier cycle

@@ -90,17 +90,22 @@ extension Planner {
         }
         for (i, fields) in outcome.observed {
             for f in fields {
-                d.observations.append(Observation(provider: sides[i].provider, entity: key, kind: "change", field: "subtask.\(f.rawValue)",
-                                                  old: "\(sides[i].shadow!.value(f))", new: "\(sides[i].current!.value(f))"))
+                d.observations.append(
+                    Observation(
+                        provider: sides[i].provider, entity: key, kind: "change", field: "subtask.\(f.rawValue)",
+                        old: "\(sides[i].shadow!.value(f))", new: "\(sides[i].current!.value(f))"))
             }
         }
         for c in outcome.conflicts {
             let w = sides.first { $0.provider == c.winner }!.current!.value(c.field)
             let l = sides.first { $0.provider == c.loser }!.current!.value(c.field)
-            d.conflicts.append(ConflictNote(entity: key, field: "subtask.\(c.field.rawValue)", winner: c.winner, winnerValue: "\(w)", loser: c.loser, loserValue: "\(l)"))
-            d.plan.items.append(PlanItem(.conflict, provider: c.loser, entity: key.description, title: merged.title, remoteID: remoteIDs[c.loser],
-                                         changes: [.init(field: "subtask.\(c.field.rawValue)", old: l, new: w)],
-                                         reason: "changed on \(c.winner) and \(c.loser); \(c.winner) is newer and wins"))
+            d.conflicts.append(
+                ConflictNote(entity: key, field: "subtask.\(c.field.rawValue)", winner: c.winner, winnerValue: "\(w)", loser: c.loser, loserValue: "\(l)"))
+            d.plan.items.append(
+                PlanItem(
+                    .conflict, provider: c.loser, entity: key.description, title: merged.title, remoteID: remoteIDs[c.loser],
+                    changes: [.init(field: "subtask.\(c.field.rawValue)", old: l, new: w)],
+                    reason: "changed on \(c.winner) and \(c.loser); \(c.winner) is newer and wins"))
         }
         let synced = Codec.digest(Codec.encode(merged))
         for (i, side) in sides.enumerated() {
@@ -124,14 +129,18 @@ extension Planner {
             let side = sides[i]
             guard let remoteID = remoteIDs[side.provider], let current = side.current, let parentRemote = parentIDs[side.provider] else { continue }
             d.operations.append(.updateSubtask(entity: key, provider: side.provider, parentRemoteID: parentRemote, remoteID: remoteID, fields: merged))
-            d.plan.items.append(PlanItem(.updateSubtask, provider: side.provider, entity: key.description, title: merged.title, remoteID: remoteID,
-                                         changes: fields.sorted().map { .init(field: "subtask.\($0.rawValue)", old: current.value($0), new: merged.value($0)) }))
+            d.plan.items.append(
+                PlanItem(
+                    .updateSubtask, provider: side.provider, entity: key.description, title: merged.title, remoteID: remoteID,
+                    changes: fields.sorted().map { .init(field: "subtask.\($0.rawValue)", old: current.value($0), new: merged.value($0)) }))
         }
         for m in members where m.available && m.capabilities.subtasks && remoteIDs[m.name] == nil {
             d.operations.append(.createSubtask(entity: key, parent: parent, provider: m.name, fields: merged))
-            d.plan.items.append(PlanItem(.createSubtask, provider: m.name, entity: key.description, title: merged.title,
-                                         changes: [.init(field: "subtask.done", old: .none, new: .flag(merged.done))],
-                                         reason: "under \(parent.description)"))
+            d.plan.items.append(
+                PlanItem(
+                    .createSubtask, provider: m.name, entity: key.description, title: merged.title,
+                    changes: [.init(field: "subtask.done", old: .none, new: .flag(merged.done))],
+                    reason: "under \(parent.description)"))
         }
     }
 
@@ -150,10 +159,14 @@ extension Planner {
             for c in fetched where mapping(w.name, c.id) == nil {
                 if let match = byBody[c.fields.body]?.first(where: { mappings(of: $0.0.id)[w.name] == nil && assigned[.existing($0.0.id)]?[w.name] == nil }) {
                     assigned[.existing(match.0.id), default: [:]][w.name] = c.id
-                    d.mappings.append(MappingWrite(entity: .existing(match.0.id), provider: w.name, remoteID: c.id, parentRemoteID: taskID,
-                                                   shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.description))
-                    d.plan.items.append(PlanItem(.adopt, provider: w.name, entity: "#\(match.0.id)", title: title, remoteID: c.id,
-                                                 reason: "comment already there: linked, not posted again"))
+                    d.mappings.append(
+                        MappingWrite(
+                            entity: .existing(match.0.id), provider: w.name, remoteID: c.id, parentRemoteID: taskID,
+                            shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.description))
+                    d.plan.items.append(
+                        PlanItem(
+                            .adopt, provider: w.name, entity: "#\(match.0.id)", title: title, remoteID: c.id,
+                            reason: "comment already there: linked, not posted again"))
                 }
             }
         }
@@ -162,12 +175,15 @@ extension Planner {
         for r in members where r.available && r.capabilities.commentsRead {
             guard let taskID = taskIDs[r.name], let fetched = r.comments[taskID] else { continue }
             guard writers.contains(where: { $0.name != r.name }) else { continue }
-            for c in fetched.sorted(by: { Self.idOrder($0.id, $1.id) }) where mapping(r.name, c.id) == nil && !(assigned.values.contains { $0[r.name] == c.id }) {
+            for c in fetched.sorted(by: { Self.idOrder($0.id, $1.id) }) where mapping(r.name, c.id) == nil && !(assigned.values.contains { $0[r.name] == c.id })
+            {
                 let key = EntityKey.new("\(r.name):c\(c.id)")
                 let canonical = CommentCanonical(fields: c.fields, source: r.name)
                 d.newEntities.append(NewEntity(key: key, kind: .comment, parent: task, canonical: Codec.encode(canonical)))
-                d.mappings.append(MappingWrite(entity: key, provider: r.name, remoteID: c.id, parentRemoteID: taskID,
-                                               shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.description))
+                d.mappings.append(
+                    MappingWrite(
+                        entity: key, provider: r.name, remoteID: c.id, parentRemoteID: taskID,
+                        shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.description))
                 fresh.append((key, canonical))
             }
         }
@@ -176,9 +192,11 @@ extension Planner {
             for w in writers where w.name != canonical.source {
                 if case .existing(let id) = key, mappings(of: id)[w.name] != nil || assigned[key]?[w.name] != nil { continue }
                 d.operations.append(.createComment(entity: key, task: task, provider: w.name, fields: canonical.attributed))
-                d.plan.items.append(PlanItem(.createComment, provider: w.name, entity: key.description, title: title,
-                                             changes: [.init(field: "comment", old: .none, new: .text(canonical.fields.body))],
-                                             reason: "written by \(canonical.fields.author ?? "someone") on \(canonical.source)"))
+                d.plan.items.append(
+                    PlanItem(
+                        .createComment, provider: w.name, entity: key.description, title: title,
+                        changes: [.init(field: "comment", old: .none, new: .text(canonical.fields.body))],
+                        reason: "written by \(canonical.fields.author ?? "someone") on \(canonical.source)"))
             }
         }
     }

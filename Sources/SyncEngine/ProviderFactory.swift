@@ -17,15 +17,17 @@ public enum ProviderFactory {
             guard let board = Int64(s["board_id"] ?? "") else { throw SecretError(message: "\(config.key).board_id: expected a number") }
             return HelpSpaceProvider(
                 name: config.name,
-                settings: .init(baseURL: config.baseURL ?? "https://api.helpspace.com", token: token, clientID: s["client_id"] ?? "",
-                                boardID: board, pageSize: Int(s["per_page"] ?? "") ?? 50),
+                settings: .init(
+                    baseURL: config.baseURL ?? "https://api.helpspace.com", token: token, clientID: s["client_id"] ?? "",
+                    boardID: board, pageSize: Int(s["per_page"] ?? "") ?? 50),
                 transport: transport)
         case .productive:
             return ProductiveProvider(
                 name: config.name,
-                settings: .init(baseURL: config.baseURL ?? "https://api.productive.io/api/v2", token: token,
-                                organizationID: s["organization_id"] ?? "", projectID: s["project_id"] ?? "",
-                                taskListID: s["task_list_id"] ?? "", pageSize: Int(s["page_size"] ?? "") ?? 200),
+                settings: .init(
+                    baseURL: config.baseURL ?? "https://api.productive.io/api/v2", token: token,
+                    organizationID: s["organization_id"] ?? "", projectID: s["project_id"] ?? "",
+                    taskListID: s["task_list_id"] ?? "", pageSize: Int(s["page_size"] ?? "") ?? 200),
                 transport: transport)
         }
     }

@@ -134,8 +134,12 @@ public actor SyncEngine {
                 group.addTask {
                     var pLogger = logger
                     pLogger[metadataKey: "provider"] = "\(name)"
-                    return (name, try await executor.push(provider: name, ops: ops.map { ($0.0, $0.1) }, ids: ids, state: state,
-                                                           decisions: decisions, cycle: cycle))
+                    return (
+                        name,
+                        try await executor.push(
+                            provider: name, ops: ops.map { ($0.0, $0.1) }, ids: ids, state: state,
+                            decisions: decisions, cycle: cycle)
+                    )
                 }
             }
             var out: [String: PushResult] = [:]
@@ -146,7 +150,8 @@ public actor SyncEngine {
             errors += r.failed.map { "\(name): \($0)" }
         }
         try mirror.write { w in
-            try self.recordProviderStates(snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: true, w: w)
+            try self.recordProviderStates(
+                snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: true, w: w)
             try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: errors.isEmpty ? "ok" : "partial", stoppedReason: nil))
             for e in errors { try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "error", detail: e) }
         }

@@ -157,10 +157,15 @@ public enum FieldValue: Hashable, Codable, Sendable, CustomStringConvertible {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .none }
-        else if let b = try? c.decode(Bool.self) { self = .flag(b) }
-        else if let s = try? c.decode(String.self) { self = .text(s) }
-        else { self = .list(try c.decode([String].self)) }
+        if c.decodeNil() {
+            self = .none
+        } else if let b = try? c.decode(Bool.self) {
+            self = .flag(b)
+        } else if let s = try? c.decode(String.self) {
+            self = .text(s)
+        } else {
+            self = .list(try c.decode([String].self))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -92,10 +92,11 @@ public enum HTMLText {
         return out
     }
 
-    static let blockTags: Set<[UInt8]> = Set([
-        "p", "div", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
-        "tr", "td", "th", "blockquote", "pre", "hr", "section", "article", "header", "footer",
-    ].map { Array($0.utf8) })
+    static let blockTags: Set<[UInt8]> = Set(
+        [
+            "p", "div", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
+            "tr", "td", "th", "blockquote", "pre", "hr", "section", "article", "header", "footer",
+        ].map { Array($0.utf8) })
     static let voidTags: Set<[UInt8]> = Set(
         ["br", "hr", "img", "input", "meta", "link", "col", "area", "source", "wbr"].map { Array($0.utf8) })
 

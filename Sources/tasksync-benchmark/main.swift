@@ -144,7 +144,9 @@ func measure(count: Int, idleCycles: Int) async throws {
 
     print("tasks: \(count) (created on HelpSpace, copied to Productive)")
     print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(initial[0] + initial[2]) requests (\(initial[1] + initial[3]) writes)")
-    print("idle cycle: helpspace \(after[0]) requests (\(after[1]) writes), productive \(after[2]) requests (\(after[3]) writes), outcome \(idle.outcome.rawValue)")
+    print(
+        "idle cycle: helpspace \(after[0]) requests (\(after[1]) writes), productive \(after[2]) requests (\(after[3]) writes), outcome \(idle.outcome.rawValue)"
+    )
     print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms (\(String(format: "%.0f", idleSystem)) ms of it in the kernel)")
     let phaseText = ["load", "fetch", "plan", "write"].map { "\($0) \(String(format: "%.0f", (phases[$0] ?? 0) / Double(idleCycles)))" }
     print("idle cycle phases (wall ms): " + phaseText.joined(separator: ", "))

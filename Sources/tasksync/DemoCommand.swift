@@ -28,10 +28,15 @@ struct Demo: AsyncParsableCommand {
         defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
         try hs.token.write(toFile: dir + "/helpspace.token", atomically: true, encoding: .utf8)
         try pr.token.write(toFile: dir + "/productive.token", atomically: true, encoding: .utf8)
-        let config = try ConfigLoader.parse(FakeLinkConfig.toml(dir: dir, helpspace: hsURL, productive: prURL, linkOptions: "on_delete = \"archive\"\nmax_delete_share = 0.5", syncOptions: "poll_interval = 30"), source: dir + "/tasksync.toml")
+        let config = try ConfigLoader.parse(
+            FakeLinkConfig.toml(
+                dir: dir, helpspace: hsURL, productive: prURL, linkOptions: "on_delete = \"archive\"\nmax_delete_share = 0.5", syncOptions: "poll_interval = 30"
+            ), source: dir + "/tasksync.toml")
 
         // What each team already had before the link.
-        let login = await hs.seed(title: "Fix login redirect", description: "<p>Users land on a 404 after login.</p>", statusID: 2, tags: ["bug"], priority: "high", subtasks: ["Reproduce", "Write test"])
+        let login = await hs.seed(
+            title: "Fix login redirect", description: "<p>Users land on a 404 after login.</p>", statusID: 2, tags: ["bug"], priority: "high",
+            subtasks: ["Reproduce", "Write test"])
         await hs.seed(title: "Café menu: 日本語 labels 🍣", description: "Translate the menu &amp; prices", statusID: 1, tags: ["i18n"])
         await hs.addComment(login, text: "<p>Seen on Firefox too.</p>", author: "Alex Rivera")
         await pr.seed(title: "Fix login redirect", description: "<p>Users land on a 404 after login.</p>", status: "2546", tags: ["bug"])

@@ -29,7 +29,9 @@ struct CheckConfig: ParsableCommand {
         }
         print("\(config): valid: \(parsed.providers.count) providers, \(parsed.links.count) links, mirror \(parsed.sync.mirrorPath)")
         for link in parsed.links {
-            print("  link \(link.name): \(link.members.joined(separator: " <-> ")); on_delete = \(link.onDelete.rawValue); \(link.statuses.count) statuses mapped")
+            print(
+                "  link \(link.name): \(link.members.joined(separator: " <-> ")); on_delete = \(link.onDelete.rawValue); \(link.statuses.count) statuses mapped"
+            )
         }
     }
 }
@@ -150,7 +152,9 @@ struct Conflicts: ParsableCommand {
         if options.json { return printJSON(rows) }
         if rows.isEmpty { print("no conflicts") }
         for c in rows {
-            print("\(c.at) #\(c.entityID) [\(c.link)] \(c.field): \(c.winnerProvider) won with \(c.winnerValue ?? ""); \(c.loserProvider) lost \(c.loserValue ?? "")")
+            print(
+                "\(c.at) #\(c.entityID) [\(c.link)] \(c.field): \(c.winnerProvider) won with \(c.winnerValue ?? ""); \(c.loserProvider) lost \(c.loserValue ?? "")"
+            )
         }
     }
 }

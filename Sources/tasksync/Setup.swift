@@ -42,8 +42,10 @@ struct Setup {
         return try build(config, mirrorPath: mirrorPath, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks)
     }
 
-    static func build(_ config: SyncConfiguration, mirrorPath: String?, readOnlyMirror: Bool, logger: Logger,
-                      hooks: EngineHooks = EngineHooks(), transport: (any HTTPTransport)? = nil) throws -> Setup {
+    static func build(
+        _ config: SyncConfiguration, mirrorPath: String?, readOnlyMirror: Bool, logger: Logger,
+        hooks: EngineHooks = EngineHooks(), transport: (any HTTPTransport)? = nil
+    ) throws -> Setup {
         var options = TransportOptions()
         options.requestTimeout = config.sync.requestTimeout
         let transport = transport ?? CurlTransport(options: options)

@@ -26,7 +26,9 @@ struct AdapterTests {
         let fake = FakeProductive()
         let url = try await fake.start()
         defer { Task { await fake.stop() } }
-        let p = ProductiveProvider(name: "pr", settings: .init(baseURL: url, token: "wrong-secret", organizationID: fake.organizationID, projectID: "1911", taskListID: "361"), transport: CurlTransport())
+        let p = ProductiveProvider(
+            name: "pr", settings: .init(baseURL: url, token: "wrong-secret", organizationID: fake.organizationID, projectID: "1911", taskListID: "361"),
+            transport: CurlTransport())
         await #expect {
             _ = try await p.listTasks(changedSince: nil)
         } throws: { error in
@@ -46,7 +48,9 @@ struct AdapterTests {
         let cut = Timestamp.now.adding(seconds: 5)
         clock.advance(seconds: 10)
         await fake.seed(title: "new")
-        let p = ProductiveProvider(name: "pr", settings: .init(baseURL: url, token: fake.token, organizationID: fake.organizationID, projectID: "1911", taskListID: "361"), transport: CurlTransport())
+        let p = ProductiveProvider(
+            name: "pr", settings: .init(baseURL: url, token: fake.token, organizationID: fake.organizationID, projectID: "1911", taskListID: "361"),
+            transport: CurlTransport())
         let listing = try await p.listTasks(changedSince: cut)
         #expect(listing.tasks.map(\.fields.title) == ["new"])
         #expect(!listing.isComplete)

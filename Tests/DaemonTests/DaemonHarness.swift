@@ -3,7 +3,7 @@ import ProviderFakes
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The built `tasksync` binary, next to the test bundle.

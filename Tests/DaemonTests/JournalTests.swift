@@ -56,7 +56,9 @@ struct JournalTests {
         #expect(push["TASKSYNC_REMOTE_ID"] != nil)
         for entry in entries {
             for name in entry.keys {
-                #expect(name.first.map { $0 >= "A" && $0 <= "Z" } == true && name.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }, "\(name)")
+                #expect(
+                    name.first.map { $0 >= "A" && $0 <= "Z" } == true && name.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "_" },
+                    "\(name)")
             }
         }
         let everything = listener.messages.joined()

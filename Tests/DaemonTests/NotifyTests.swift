@@ -11,9 +11,11 @@ struct NotifyTests {
         await h.hs.seed(title: "Notify me")
         let listener = try DatagramListener(path: h.dir + "/notify.sock")
         defer { listener.stop() }
-        let daemon = h.process(["run", "--config", h.configPath], environment: [
-            "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "2000000",
-        ])
+        let daemon = h.process(
+            ["run", "--config", h.configPath],
+            environment: [
+                "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "2000000",
+            ])
         try daemon.run()
         #expect(await listener.waitFor { $0.contains("READY=1") })
         #expect(await listener.waitFor { $0.contains("STATUS=cycle 1:") })

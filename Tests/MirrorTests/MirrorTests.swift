@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Mirror
 
 @Suite("The mirror: WAL, numbered migrations, newer schema refused (rule 10)")
@@ -34,8 +35,10 @@ struct MirrorTests {
     @Test("a failing migration rolls back whole")
     func migrationAtomic() throws {
         let q = try DatabaseQueue()
-        let bad = [Migration(version: 1, name: "0001_ok", sql: "CREATE TABLE a (x);"),
-                   Migration(version: 2, name: "0002_bad", sql: "CREATE TABLE b (y); SELECT * FROM nowhere;")]
+        let bad = [
+            Migration(version: 1, name: "0001_ok", sql: "CREATE TABLE a (x);"),
+            Migration(version: 2, name: "0002_bad", sql: "CREATE TABLE b (y); SELECT * FROM nowhere;"),
+        ]
         #expect(throws: MirrorError.self) { try Migrator.migrate(q, path: ":memory:", migrations: bad) }
         #expect(try q.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 1)
         #expect(try q.read { try $0.tableExists("b") } == false)

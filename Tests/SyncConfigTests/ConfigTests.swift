@@ -1,5 +1,6 @@
-import Testing
+import Foundation
 import SyncConfig
+import Testing
 
 @Suite("Config: every error names the file and the key")
 struct ConfigTests {
@@ -72,5 +73,3 @@ struct ConfigTests {
         #expect(e.first?.contains("line 1") == true)
     }
 }
-
-import Foundation

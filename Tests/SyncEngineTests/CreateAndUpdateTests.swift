@@ -7,8 +7,9 @@ struct CreateAndUpdateTests {
     @Test("a task created on HelpSpace appears on Productive with every field both can hold")
     func createFromHelpSpace() async throws {
         try await withHarness { h in
-            await h.hs.seed(title: "Ship it", description: "<p>Release <b>v2</b></p>", statusID: 2, tags: ["release", "ops"],
-                            priority: "high", subtasks: ["Tag", "Announce"], dueAt: "2026-03-29")
+            await h.hs.seed(
+                title: "Ship it", description: "<p>Release <b>v2</b></p>", statusID: 2, tags: ["release", "ops"],
+                priority: "high", subtasks: ["Tag", "Announce"], dueAt: "2026-03-29")
             try await h.cycle()
             let t = try #require(await h.prTask("Ship it"))
             #expect(t.description == "<p>Release <b>v2</b></p>")

@@ -21,9 +21,10 @@ struct CursorTests {
             h.clock.advance(seconds: 30)
             await h.pr.edit(prID) { $0.title = "Seen, renamed" }
             await h.hs.seed(title: "Goes to Productive")
-            let crashing = try h.engine(hooks: EngineHooks(afterRemoteWrite: { provider, _ in
-                if provider == "pr" { throw SimulatedCrash() }
-            }))
+            let crashing = try h.engine(
+                hooks: EngineHooks(afterRemoteWrite: { provider, _ in
+                    if provider == "pr" { throw SimulatedCrash() }
+                }))
             await #expect(throws: SimulatedCrash.self) { try await crashing.runCycle() }
             #expect(try cursor(h) == first, "a cycle that did not commit leaves the cursor where it was")
 

@@ -81,9 +81,10 @@ struct SafetyTests {
     func crashAfterCreate() async throws {
         try await withHarness { h in
             await h.hs.seed(title: "Crash me")
-            let crashing = try h.engine(hooks: EngineHooks(afterRemoteWrite: { provider, op in
-                if provider == "pr" && op == "create-task" { throw SimulatedCrash() }
-            }))
+            let crashing = try h.engine(
+                hooks: EngineHooks(afterRemoteWrite: { provider, op in
+                    if provider == "pr" && op == "create-task" { throw SimulatedCrash() }
+                }))
             await #expect(throws: SimulatedCrash.self) { try await crashing.runCycle() }
             #expect(await h.pr.liveTasks().filter { $0.title == "Crash me" }.count == 1, "the create reached Productive")
 

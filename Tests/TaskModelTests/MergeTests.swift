@@ -1,12 +1,13 @@
-import Testing
 import TaskModel
+import Testing
 
 @Suite("Three-way merge (rule 3)")
 struct MergeTests {
     let all = Set(Field.allCases)
     func side(_ name: String, _ current: TaskFields, _ shadow: TaskFields, at: Int64, writable: Set<Field>? = nil) -> MergeSide<TaskFields> {
-        MergeSide(provider: name, current: current, shadow: shadow, updatedAt: Timestamp(millisecondsSince1970: at),
-                  readable: writable ?? all, writable: writable ?? all)
+        MergeSide(
+            provider: name, current: current, shadow: shadow, updatedAt: Timestamp(millisecondsSince1970: at),
+            readable: writable ?? all, writable: writable ?? all)
     }
 
     @Test("a field changed on one side only is taken from that side and written to the other")
@@ -35,9 +36,12 @@ struct MergeTests {
     @Test("equal times fall to the order of members in the link")
     func tieGoesToFirstMember() throws {
         let base = TaskFields(title: "T")
-        let r = try #require(ThreeWayMerge.merge(canonical: base, sides: [
-            side("x", TaskFields(title: "x"), base, at: 5), side("y", TaskFields(title: "y"), base, at: 5),
-        ]))
+        let r = try #require(
+            ThreeWayMerge.merge(
+                canonical: base,
+                sides: [
+                    side("x", TaskFields(title: "x"), base, at: 5), side("y", TaskFields(title: "y"), base, at: 5),
+                ]))
         #expect(r.merged.title == "x")
     }
 
@@ -56,7 +60,9 @@ struct MergeTests {
         var x = base
         x.priority = .high
         let noPriority = Set(Field.allCases).subtracting([.priority])
-        let r = try #require(ThreeWayMerge.merge(canonical: base, sides: [side("x", x, base, at: 1), side("y", TaskFields(title: "T"), TaskFields(title: "T"), at: 2, writable: noPriority)]))
+        let r = try #require(
+            ThreeWayMerge.merge(
+                canonical: base, sides: [side("x", x, base, at: 1), side("y", TaskFields(title: "T"), TaskFields(title: "T"), at: 2, writable: noPriority)]))
         #expect(r.merged.priority == .high)
         #expect(r.writes[1] == nil)
     }

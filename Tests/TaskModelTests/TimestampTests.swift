@@ -1,5 +1,5 @@
-import Testing
 import TaskModel
+import Testing
 
 @Suite("Time: offsets kept, dates stay dates (rule 8)")
 struct TimestampTests {
