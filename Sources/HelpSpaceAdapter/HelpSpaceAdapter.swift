@@ -70,17 +70,22 @@ public struct HelpSpaceProvider: TaskProvider {
                     ("per-page", String(settings.pageSize)), ("page", String(page)),
                 ])
             requests += 1
-            let decoded = try response.decode(HSPage<HSTask>.self, what: "task list page \(page)")
-            for item in decoded.data {
+            let decoded: HSListPage
+            do {
+                decoded = try HSListPage(response.body)
+            } catch {
+                throw ProviderError.malformed("task list page \(page): \(error)")
+            }
+            for item in decoded.tasks {
                 do {
-                    let raw = try item.value.get()
+                    let raw = try item.get()
                     if !raw.isGone { tasks.append(try raw.remote()) }
                 } catch {
-                    problems.append("\(error)")
+                    problems.append("task list page \(page): \(error)")
                 }
             }
-            guard let meta = decoded.meta, meta.current_page < meta.last_page, !decoded.data.isEmpty else { break }
-            page = meta.current_page + 1
+            guard let current = decoded.currentPage, let last = decoded.lastPage, current < last, !decoded.tasks.isEmpty else { break }
+            page = current + 1
         }
         var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: requests)
         listing.problems = problems

@@ -12,16 +12,16 @@ struct HSTask: Decodable {
     }
     var id: Int64
     var title: String
-    var description: String?
-    var priority: String?
-    var status: Status?
-    var sub_tasks: [Subtask]?
-    var tags: [Tag]?
-    var is_archived: Bool?
-    var due_at: String?
-    var done_at: String?
-    var updated_at: String?
-    var deleted_at: String?
+    var description: String? = nil
+    var priority: String? = nil
+    var status: Status? = nil
+    var sub_tasks: [Subtask]? = nil
+    var tags: [Tag]? = nil
+    var is_archived: Bool? = nil
+    var due_at: String? = nil
+    var done_at: String? = nil
+    var updated_at: String? = nil
+    var deleted_at: String? = nil
 
     var isGone: Bool { deleted_at != nil || is_archived == true }
 
@@ -72,4 +72,109 @@ struct HSComment: Decodable {
     var text: String?
     var commentator: Person?
     var created_at: String?
+}
+
+/// One page of `GET /api/v1/scrum/tasks`, read with ``JSONReader``: the
+/// listing is read in full on every poll, and this is several times faster
+/// than `JSONDecoder` over the same bytes. Same rules as the `Decodable`
+/// types above: a task that does not parse fails alone.
+struct HSListPage {
+    var tasks: [Result<HSTask, JSONReader.Failure>] = []
+    var currentPage: Int?
+    var lastPage: Int?
+
+    init(_ bytes: [UInt8]) throws {
+        var r = JSONReader(bytes)
+        var sawData = false
+        try r.readObject { r, key in
+            switch key {
+            case "data":
+                sawData = true
+                try r.readArray { r in tasks.append(try r.readLeniently { try HSTask(reading: &$0) }) }
+            case "meta":
+                if try r.readNull() { return }
+                try r.readObject { r, key in
+                    switch key {
+                    case "current_page": currentPage = Int(try r.readInt())
+                    case "last_page": lastPage = Int(try r.readInt())
+                    default: try r.skipValue()
+                    }
+                }
+            default: try r.skipValue()
+            }
+        }
+        try r.end()
+        guard sawData else { throw JSONReader.Failure(message: "no \"data\" array", offset: 0) }
+    }
+}
+
+extension HSTask {
+    init(reading r: inout JSONReader) throws {
+        var id: Int64?
+        var title: String?
+        var task = HSTask(id: 0, title: "")
+        try r.readObject { r, key in
+            switch key {
+            case "id": id = try r.readInt()
+            case "title": title = try r.readString()
+            case "description": task.description = try r.readStringOrNull()
+            case "priority": task.priority = try r.readStringOrNull()
+            case "status":
+                if try r.readNull() { return }
+                var statusID: Int64?
+                try r.readObject { r, key in
+                    if key == "id" { statusID = try r.readInt() } else { try r.skipValue() }
+                }
+                guard let statusID else { throw JSONReader.Failure(message: "status without an id", offset: r.offset) }
+                task.status = Status(id: statusID)
+            case "sub_tasks":
+                if try r.readNull() { return }
+                var subtasks: [Subtask] = []
+                try r.readArray { r in subtasks.append(try Subtask(reading: &r)) }
+                task.sub_tasks = subtasks
+            case "tags":
+                if try r.readNull() { return }
+                var tags: [Tag] = []
+                try r.readArray { r in
+                    var name: String?
+                    try r.readObject { r, key in
+                        if key == "name" { name = try r.readString() } else { try r.skipValue() }
+                    }
+                    guard let name else { throw JSONReader.Failure(message: "tag without a name", offset: r.offset) }
+                    tags.append(Tag(name: name))
+                }
+                task.tags = tags
+            case "is_archived": task.is_archived = try r.readNull() ? nil : r.readBool()
+            case "due_at": task.due_at = try r.readStringOrNull()
+            case "done_at": task.done_at = try r.readStringOrNull()
+            case "updated_at": task.updated_at = try r.readStringOrNull()
+            case "deleted_at": task.deleted_at = try r.readStringOrNull()
+            default: try r.skipValue()
+            }
+        }
+        guard let id, let title else { throw JSONReader.Failure(message: "task without an id or a title", offset: r.offset) }
+        task.id = id
+        task.title = title
+        self = task
+    }
+}
+
+extension HSTask.Subtask {
+    init(reading r: inout JSONReader) throws {
+        var id: Int64?
+        var title: String?
+        var doneAt: String?
+        var updatedAt: String?
+        try r.readObject { r, key in
+            switch key {
+            case "id": id = try r.readInt()
+            case "title": title = try r.readString()
+            case "done_at": doneAt = try r.readStringOrNull()
+            case "updated_at": updatedAt = try r.readStringOrNull()
+            default: try r.skipValue()
+            }
+        }
+        guard let id, let title else { throw JSONReader.Failure(message: "subtask without an id or a title", offset: r.offset) }
+        self.init(id: id, title: title, done_at: doneAt, updated_at: updatedAt)
+    }
 }
