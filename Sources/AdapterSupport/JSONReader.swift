@@ -215,20 +215,18 @@ public struct JSONReader {
     }
 
     /// Reads one element with `read`; if it throws, skips the element
-    /// instead and returns the error, so one bad item fails alone. Only JSON
-    /// that is not well formed stops the reader.
-    public mutating func readLeniently<T>(_ read: (inout JSONReader) throws -> T) throws -> Result<T, Failure> {
+    /// instead and returns why, so one bad item fails alone. Only JSON that
+    /// is not well formed stops the reader. (Not generic on purpose: this
+    /// runs for every item of a listing, from another module.)
+    public mutating func readLeniently(_ read: (inout JSONReader) throws -> Void) throws -> Failure? {
         let start = offset
         do {
-            return .success(try read(&self))
-        } catch let failure as Failure {
-            offset = start
-            try skipValue()
-            return .failure(failure)
+            try read(&self)
+            return nil
         } catch {
             offset = start
             try skipValue()
-            return .failure(Failure(message: "\(error)", offset: start))
+            return error as? Failure ?? Failure(message: "\(error)", offset: start)
         }
     }
 

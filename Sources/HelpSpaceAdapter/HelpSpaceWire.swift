@@ -90,7 +90,11 @@ struct HSListPage {
             switch key {
             case "data":
                 sawData = true
-                try r.readArray { r in tasks.append(try r.readLeniently { try HSTask(reading: &$0) }) }
+                try r.readArray { r in
+                    if let failure = try r.readLeniently({ tasks.append(.success(try HSTask(reading: &$0))) }) {
+                        tasks.append(.failure(failure))
+                    }
+                }
             case "meta":
                 if try r.readNull() { return }
                 try r.readObject { r, key in

@@ -31,11 +31,11 @@ struct Fetcher {
             snap.problems = listing.problems
             for var task in listing.tasks {
                 task.fields.status = link.canonicalStatus(provider: provider.name, remote: task.fields.status)
-                for sub in task.subtasks ?? [] { snap.subtasks[sub.id] = sub }
+                for sub in task.subtasks ?? [] { snap.add(sub) }
                 task.subtasks = nil
-                snap.tasks[task.id] = task
+                snap.add(task)
             }
-            for sub in listing.subtasks { snap.subtasks[sub.id] = sub }
+            for sub in listing.subtasks { snap.add(sub) }
         } catch {
             snap.failure = error as? ProviderError ?? .malformed("\(error)")
             return snap
@@ -43,7 +43,8 @@ struct Fetcher {
         let mapped = state.mappings[provider.name] ?? [:]
         if snap.complete {
             // A mapped task missing from a full listing is gone only if a direct read says so.
-            for (remoteID, m) in mapped.sorted(by: { $0.key < $1.key }) where snap.tasks[remoteID] == nil {
+            let missing = mapped.filter { snap.tasks[$0.key] == nil }.sorted { $0.key < $1.key }
+            for (remoteID, m) in missing {
                 guard let e = state.entities[m.entityID], e.kind == .task, e.state == .active else { continue }
                 do {
                     snap.requests += 1
@@ -51,9 +52,9 @@ struct Fetcher {
                     case .gone(let reason): snap.gone[remoteID] = reason
                     case .present(var task):
                         task.fields.status = link.canonicalStatus(provider: provider.name, remote: task.fields.status)
-                        for sub in task.subtasks ?? [] { snap.subtasks[sub.id] = sub }
+                        for sub in task.subtasks ?? [] { snap.add(sub) }
                         task.subtasks = nil
-                        snap.tasks[remoteID] = task
+                        snap.add(task)
                     }
                 } catch {
                     snap.problems.append("task \(remoteID) is missing from the listing and could not be read: \(error)")
@@ -77,7 +78,7 @@ struct Fetcher {
             // updated_at has one-second granularity on some providers: a changed field counts too.
             for task in snap.tasks.values {
                 if let m = mapped[task.id], m.remoteUpdatedAt == task.updatedAt?.description,
-                    m.shadowDigest == Codec.digest(task.fields.fingerprint)
+                    m.shadowDigest == snap.taskDigest(task.id)
                 {
                     continue
                 }

@@ -11,6 +11,9 @@ struct MemberSnapshot: Sendable {
     var tasks: [String: RemoteTask] = [:]
     /// Subtasks by remote id (inline or listed on their own).
     var subtasks: [String: RemoteSubtask] = [:]
+    /// ``Codec/digest(_:)`` of each task's and subtask's fingerprint, by
+    /// remote id: computed once when read, compared with mapping digests.
+    var digests: [String: String] = [:]
     /// Comments by task remote id, for the tasks whose comments were read.
     var comments: [String: [RemoteComment]] = [:]
     /// A full listing: a mapped task absent from it was read directly.
@@ -22,6 +25,19 @@ struct MemberSnapshot: Sendable {
     var problems: [String] = []
 
     var available: Bool { failure == nil }
+
+    mutating func add(_ task: RemoteTask) {
+        tasks[task.id] = task
+        digests[task.id] = Codec.digest(task.fields.fingerprint)
+    }
+
+    mutating func add(_ subtask: RemoteSubtask) {
+        subtasks[subtask.id] = subtask
+        digests["s" + subtask.id] = Codec.digest(subtask.fields.fingerprint)
+    }
+
+    func taskDigest(_ id: String) -> String? { digests[id] }
+    func subtaskDigest(_ id: String) -> String? { digests["s" + id] }
 }
 
 /// Names an entity in a plan before and after it has a row in the mirror.

@@ -75,7 +75,7 @@ struct Planner {
             guard m.available, let map = maps[m.name], map.synced == digest, m.gone[map.remoteID] == nil,
                 assigned[.existing(e.id)]?[m.name] == nil, m.comments[map.remoteID] == nil
             else { return false }
-            if let task = m.tasks[map.remoteID], Codec.digest(task.fields.fingerprint) != map.shadowDigest { return false }
+            if m.tasks[map.remoteID] != nil, m.taskDigest(map.remoteID) != map.shadowDigest { return false }
             if unmappedSubtaskParents[m.name]?.contains(map.remoteID) == true { return false }
         }
         for child in childrenOf[e.id] ?? [] where child.state == .active {
@@ -85,7 +85,7 @@ struct Planner {
                 let childDigest = Codec.digest(child.canonical)
                 for m in members where m.capabilities.subtasks {
                     guard let map = childMaps[m.name], map.synced == childDigest else { return false }
-                    if let sub = m.subtasks[map.remoteID], Codec.digest(sub.fields.fingerprint) != map.shadowDigest { return false }
+                    if m.subtasks[map.remoteID] != nil, m.subtaskDigest(map.remoteID) != map.shadowDigest { return false }
                 }
             case .comment:
                 // A writer without a copy has a comment still to post (the source always has one).
@@ -243,7 +243,7 @@ struct Planner {
                 entity: key, provider: side.provider, remoteID: remoteID, parentRemoteID: nil,
                 shadow: task.map { Codec.encode($0.fields) } ?? known!.shadow,
                 updatedAt: task.map { $0.updatedAt?.description } ?? known?.remoteUpdatedAt,
-                shadowDigest: task.map { Codec.digest($0.fields.fingerprint) } ?? known?.shadowDigest,
+                shadowDigest: task != nil ? member.taskDigest(remoteID) : known?.shadowDigest,
                 synced: outcome.writes[i] == nil ? synced : known?.synced)
             if known == nil || known!.shadow != write.shadow || known!.remoteUpdatedAt != write.updatedAt
                 || known!.synced != write.synced || known!.shadowDigest != write.shadowDigest

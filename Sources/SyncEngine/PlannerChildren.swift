@@ -117,7 +117,7 @@ extension Planner {
                 entity: key, provider: side.provider, remoteID: remoteID, parentRemoteID: sub?.parentID ?? known?.parentRemoteID,
                 shadow: sub.map { Codec.encode($0.fields) } ?? known!.shadow,
                 updatedAt: sub.map { $0.updatedAt?.description } ?? known?.remoteUpdatedAt,
-                shadowDigest: sub.map { Codec.digest($0.fields.fingerprint) } ?? known?.shadowDigest,
+                shadowDigest: sub != nil ? m.subtaskDigest(remoteID) : known?.shadowDigest,
                 synced: outcome.writes[i] == nil ? synced : known?.synced)
             if known == nil || known!.shadow != write.shadow || known!.remoteUpdatedAt != write.updatedAt
                 || known!.synced != write.synced || known!.shadowDigest != write.shadowDigest
