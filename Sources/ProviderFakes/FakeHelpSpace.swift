@@ -109,11 +109,13 @@ public actor FakeHelpSpace {
         tasks[id] = task
     }
 
-    public func addComment(_ taskID: Int64, text: String, author: String) {
+    /// Adds a comment; it touches its task's `updated_at`, unless
+    /// `keepingTimestamp` (a comment in the same second as the last change).
+    public func addComment(_ taskID: Int64, text: String, author: String, keepingTimestamp: Bool = false) {
         let now = clock.tick()
         let id = newID()
         tasks[taskID]?.comments.append(Comment(id: id, text: text, author: author, createdAt: now))
-        tasks[taskID]?.updatedAt = now  // a comment touches its task
+        if !keepingTimestamp { tasks[taskID]?.updatedAt = now }
     }
 
     public func remove(_ id: Int64) { tasks[id] = nil }

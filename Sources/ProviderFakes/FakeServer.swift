@@ -114,20 +114,24 @@ final class FakeHTTPServer: Sendable {
 /// `updated_at` than the one before it, on any fake. Tests can move it on.
 public final class FakeClock: @unchecked Sendable {
     private let lock = NSLock()
-    private var last: Date
+    private var last = Date.distantPast
+    private var offset: Double
 
-    public init(start: Date = Date()) { last = start }
+    /// `offset`: seconds the fake's time runs ahead of (or, negative, behind) the real clock.
+    public init(offset: Double = 0) { self.offset = offset }
 
-    /// The next instant: now, or 1 ms after the last one handed out.
+    /// The next instant: now (with the offset), or 1 ms after the last one handed out.
     public func tick() -> Date {
         lock.lock()
         defer { lock.unlock() }
-        last = max(Date(), last.addingTimeInterval(0.001))
+        last = max(Date().addingTimeInterval(offset), last.addingTimeInterval(0.001))
         return last
     }
 
+    /// Moves the fake's time on, as if that many seconds had passed.
     public func advance(seconds: Double) {
         lock.lock()
+        offset += seconds
         last = last.addingTimeInterval(seconds)
         lock.unlock()
     }

@@ -75,10 +75,16 @@ struct Fetcher {
         // Comments that may flow elsewhere: on tasks that are new or changed.
         if commentsFlowOut {
             let mapped = state.mappings[provider.name] ?? [:]
-            // updated_at has one-second granularity on some providers: a changed field counts too.
+            // A new comment touches its task's updated_at (assumed), but some providers
+            // count it in whole seconds: a comment in the same second as the last read
+            // leaves it as it was. So tasks updated within cursor_overlap of the last
+            // listing are read again, as a changed-since request reaches back.
+            let lastListing = state.providerStates[provider.name]?.lastSuccessAt.flatMap(Timestamp.init(parsing:))
+            let recent = lastListing?.adding(seconds: -settings.cursorOverlap)
             for task in snap.tasks.values {
                 if let m = mapped[task.id], m.remoteUpdatedAt == task.updatedAt?.description,
-                    m.shadowDigest == snap.taskDigest(task.id)
+                    m.shadowDigest == snap.taskDigest(task.id),
+                    let updated = task.updatedAt, let recent, updated < recent
                 {
                     continue
                 }

@@ -42,7 +42,8 @@ if arguments.first == "--serve" {
 
 /// The child: seeds the fakes, prints their URLs, then answers one command per line.
 func serveFakes(count: Int) async throws {
-    let clock = FakeClock()
+    // The tasks were last touched an hour ago: the idle cycle is the steady state.
+    let clock = FakeClock(offset: -3600)
     let hs = FakeHelpSpace(clock: clock)
     let pr = FakeProductive(clock: clock)
     let hsURL = try await hs.start()
