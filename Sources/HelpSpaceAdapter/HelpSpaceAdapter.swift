@@ -15,8 +15,9 @@ import AdapterSupport
 ///   document shows `id` for "update the existing sub task"). `done_at` on a
 ///   subtask is assumed writable like the task's own.
 /// - A due date is written date-only (`2025-09-15`), so no time zone can move it.
-/// - A task's comments are re-read only when its `updated_at` moved
-///   (assumed: a new comment touches the task).
+/// - A task's comments are re-read when its `updated_at` or its fields moved,
+///   or it changed within `cursor_overlap` of the last listing (assumed: a new
+///   comment touches the task; whole-second timestamps need the window).
 public struct HelpSpaceProvider: TaskProvider {
     public struct Settings: Sendable {
         public var baseURL: String
