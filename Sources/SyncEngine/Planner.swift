@@ -59,6 +59,27 @@ struct Planner {
         return d
     }
 
+    /// Records the mapping a merged item should have on one member: its shadow
+    /// is what was read now (or what the mirror knew), and it is marked in
+    /// sync (`synced`, nil: unchanged) when no write to it is pending. Only a
+    /// mapping that differs from the mirror's is written.
+    mutating func recordMapping(
+        _ key: EntityKey, provider: String, remoteID: String, parentRemoteID: String?, known: MappingRecord?,
+        read: (shadow: String, updatedAt: String?, digest: String?)?, synced: String?
+    ) {
+        guard let shadow = read?.shadow ?? known?.shadow else { return }
+        let write = MappingWrite(
+            entity: key, provider: provider, remoteID: remoteID, parentRemoteID: parentRemoteID ?? known?.parentRemoteID,
+            shadow: shadow, updatedAt: read.map { $0.updatedAt } ?? known?.remoteUpdatedAt,
+            shadowDigest: read.map { $0.digest } ?? known?.shadowDigest, synced: synced ?? known?.synced)
+        if let known, known.shadow == write.shadow, known.remoteUpdatedAt == write.updatedAt, known.synced == write.synced,
+            known.shadowDigest == write.shadowDigest
+        {
+            return
+        }
+        d.mappings.append(write)
+    }
+
     // MARK: the quiet path
 
     /// True when nothing about a task has changed since the last cycle:
@@ -236,20 +257,10 @@ struct Planner {
         let synced = Codec.digest(Codec.encode(merged))
         for (i, side) in sides.enumerated() {
             guard let member = member(side.provider), member.available, let remoteID = remoteIDs[side.provider] else { continue }
-            let known = maps[side.provider]
-            let task = member.tasks[remoteID]
-            guard task != nil || known != nil else { continue }
-            let write = MappingWrite(
-                entity: key, provider: side.provider, remoteID: remoteID, parentRemoteID: nil,
-                shadow: task.map { Codec.encode($0.fields) } ?? known!.shadow,
-                updatedAt: task.map { $0.updatedAt?.description } ?? known?.remoteUpdatedAt,
-                shadowDigest: task != nil ? member.taskDigest(remoteID) : known?.shadowDigest,
-                synced: outcome.writes[i] == nil ? synced : known?.synced)
-            if known == nil || known!.shadow != write.shadow || known!.remoteUpdatedAt != write.updatedAt
-                || known!.synced != write.synced || known!.shadowDigest != write.shadowDigest
-            {
-                d.mappings.append(write)
-            }
+            let read = member.tasks[remoteID].map { (Codec.encode($0.fields), $0.updatedAt?.description, member.taskDigest(remoteID)) }
+            recordMapping(
+                key, provider: side.provider, remoteID: remoteID, parentRemoteID: nil, known: maps[side.provider], read: read,
+                synced: outcome.writes[i] == nil ? synced : nil)
         }
         // Fields changed somewhere that a member cannot hold.
         let changedFields = Set(outcome.observed.values.flatMap { $0 })

@@ -110,20 +110,11 @@ extension Planner {
         let synced = Codec.digest(Codec.encode(merged))
         for (i, side) in sides.enumerated() {
             guard let m = member(side.provider), let remoteID = remoteIDs[side.provider] else { continue }
-            let known = maps[side.provider]
             let sub = m.subtasks[remoteID]
-            guard sub != nil || known != nil else { continue }
-            let write = MappingWrite(
-                entity: key, provider: side.provider, remoteID: remoteID, parentRemoteID: sub?.parentID ?? known?.parentRemoteID,
-                shadow: sub.map { Codec.encode($0.fields) } ?? known!.shadow,
-                updatedAt: sub.map { $0.updatedAt?.description } ?? known?.remoteUpdatedAt,
-                shadowDigest: sub != nil ? m.subtaskDigest(remoteID) : known?.shadowDigest,
-                synced: outcome.writes[i] == nil ? synced : known?.synced)
-            if known == nil || known!.shadow != write.shadow || known!.remoteUpdatedAt != write.updatedAt
-                || known!.synced != write.synced || known!.shadowDigest != write.shadowDigest
-            {
-                d.mappings.append(write)
-            }
+            let read = sub.map { (Codec.encode($0.fields), $0.updatedAt?.description, m.subtaskDigest(remoteID)) }
+            recordMapping(
+                key, provider: side.provider, remoteID: remoteID, parentRemoteID: sub?.parentID, known: maps[side.provider], read: read,
+                synced: outcome.writes[i] == nil ? synced : nil)
         }
         for (i, fields) in outcome.writes.sorted(by: { $0.key < $1.key }) {
             let side = sides[i]

@@ -10,9 +10,6 @@ import Foundation
 public struct SystemdNotifier: Sendable {
     public init() {}
 
-    /// True when systemd listens (`NOTIFY_SOCKET` is set).
-    public var isActive: Bool { ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil }
-
     /// Sends one or more `KEY=value` assignments in one datagram.
     public func notify(_ assignments: [String]) {
         let message = assignments.map(Self.oneLine).joined(separator: "\n")
