@@ -132,12 +132,22 @@ extension Mirror {
         }
     }
 
+    /// A task's or subtask's title, or the start of a comment's text.
     static func title(ofCanonical json: String) -> String {
         struct Titled: Decodable {
+            struct Body: Decodable { var body: String? }
             var title: String?
-            var body: String?
+            var fields: Body?
         }
         let decoded = try? JSONDecoder().decode(Titled.self, from: Data(json.utf8))
-        return decoded?.title ?? decoded?.body ?? ""
+        if let title = decoded?.title { return title }
+        guard let body = decoded?.fields?.body else { return "" }
+        // Comment text without its markup, for a one-line listing.
+        var text = ""
+        var inTag = false
+        for c in body {
+            if c == "<" { inTag = true } else if c == ">" { inTag = false; text.append(" ") } else if !inTag { text.append(c) }
+        }
+        return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }

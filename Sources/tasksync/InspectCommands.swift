@@ -121,7 +121,11 @@ struct Journal: ParsableCommand {
             var line = "\(e.at) cycle \(e.cycleID.map(String.init) ?? "-") \(e.kind)"
             if let p = e.provider { line += " \(p)" }
             if let id = e.entityID { line += " #\(id)" }
-            if let f = e.field { line += " \(f): \(e.oldValue ?? "") -> \(e.newValue ?? "")" }
+            if let f = e.field {
+                line += " \(f): \(e.oldValue ?? "") -> \(e.newValue ?? "")"
+            } else if e.kind == "push", let remote = e.newValue {
+                line += " -> \(e.provider ?? "") #\(remote)"
+            }
             if let d = e.detail { line += " \(d)" }
             print(line)
         }
