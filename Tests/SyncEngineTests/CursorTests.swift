@@ -44,4 +44,26 @@ struct CursorTests {
             #expect(await h.pr.ledger.lines.contains { $0.contains(percentEncode(since)) })
         }
     }
+
+    @Test("a task deleted on Productive is noticed by the periodic full listing, and archived on HelpSpace (policy archive)")
+    func periodicFullListingFindsDeletions() async throws {
+        // poll_interval 5 s, a full listing every cycle once 4 s have passed since the last.
+        try await withHarness(onDelete: "archive", maxDeleteShare: 1.0, syncOptions: "poll_interval = 5\nfull_listing_every = 1") { h in
+            let hsID = await h.hs.seed(title: "Short-lived")
+            await h.hs.seed(title: "Stays")
+            try await h.cycle()
+            try await h.cycle()  // the first listing of the copies sets the cursor
+            let prID = try #require(await h.prTask("Short-lived")).id
+            await h.pr.remove(prID)
+            // Right away: a changed-since listing, where absence means nothing.
+            try await h.cycle()
+            #expect(await h.hs.tasks[hsID]?.isArchived == false)
+            try await Task.sleep(for: .seconds(4.5))
+            let report = try await h.cycle()
+            #expect(report.plans[0].items.contains { $0.action == .gone && $0.provider == "pr" })
+            #expect(report.plans[0].items.contains { $0.action == .archive && $0.provider == "hs" })
+            #expect(await h.hs.tasks[hsID]?.isArchived == true)
+            #expect(await h.hsTask("Stays")?.isArchived == false)
+        }
+    }
 }

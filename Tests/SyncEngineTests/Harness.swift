@@ -17,7 +17,7 @@ final class Harness: @unchecked Sendable {
     let config: SyncConfiguration
     var mirrorPath: String { config.sync.mirrorPath }
 
-    init(onDelete: String = "archive", maxDeleteShare: Double = 0.5) async throws {
+    init(onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "") async throws {
         hs = FakeHelpSpace(clock: clock)
         pr = FakeProductive(clock: clock)
         let hsURL = try await hs.start()
@@ -29,7 +29,7 @@ final class Harness: @unchecked Sendable {
         config = try ConfigLoader.parse(
             FakeLinkConfig.toml(
                 dir: dir, helpspace: hsURL, productive: prURL, names: ("hs", "pr"), link: "main",
-                linkOptions: "on_delete = \"\(onDelete)\"\nmax_delete_share = \(maxDeleteShare)", syncOptions: "cursor_overlap = 2"),
+                linkOptions: "on_delete = \"\(onDelete)\"\nmax_delete_share = \(maxDeleteShare)", syncOptions: "cursor_overlap = 2\n" + syncOptions),
             source: dir + "/tasksync.toml")
     }
 
@@ -68,8 +68,10 @@ struct SimulatedCrash: Error {}
 
 /// Runs `body` with a fresh harness and stops its fakes afterwards, also
 /// when the body throws.
-func withHarness(onDelete: String = "archive", maxDeleteShare: Double = 0.5, _ body: (Harness) async throws -> Void) async throws {
-    let h = try await Harness(onDelete: onDelete, maxDeleteShare: maxDeleteShare)
+func withHarness(
+    onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "", _ body: (Harness) async throws -> Void
+) async throws {
+    let h = try await Harness(onDelete: onDelete, maxDeleteShare: maxDeleteShare, syncOptions: syncOptions)
     do {
         try await body(h)
     } catch {
