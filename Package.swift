@@ -63,7 +63,9 @@ let package = Package(
         // Local fakes of the provider APIs, for the tests and the demo.
         .target(
             name: "ProviderFakes",
-            dependencies: ["TaskModel", .product(name: "FlyingFox", package: "FlyingFox")]
+            dependencies: [
+                "TaskModel", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
         ),
         // The command line: run, sync, status, journal, demo, ...
         .executableTarget(

@@ -1,4 +1,5 @@
 import FlyingFox
+import FlyingSocks
 import Foundation
 import TaskModel
 
@@ -75,7 +76,9 @@ final class FakeHTTPServer: Sendable {
     let task: Task<Void, Never>
 
     init(handler: @escaping @Sendable (FakeRequest) async -> FakeResponse) async throws {
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
+        let server = HTTPServer(
+            address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, pool: NoDelayPool(inner: HTTPServer.defaultPool()),
+            logger: .disabled)
         await server.appendRoute("*") { request in
             let body = try await request.bodyData
             var headers: [String: String] = [:]
@@ -85,10 +88,6 @@ final class FakeHTTPServer: Sendable {
                 rawQuery: request.target.query(percentEncoded: true), headers: headers, body: body)
             let answer = await handler(fake)
             var out = HTTPHeaders()
-            // FlyingFox writes a response's head and body separately; on a kept-alive
-            // connection Nagle's algorithm then waits for the client's delayed ACK
-            // (about 40 ms, twice a request). Closing after each answer avoids that.
-            out[HTTPHeader("Connection")] = "close"
             for (name, value) in answer.headers { out[HTTPHeader(name)] = value }
             return HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: "Fake"), headers: out, body: answer.body)
         }
@@ -107,6 +106,24 @@ final class FakeHTTPServer: Sendable {
     func stop() async {
         await server.stop(timeout: 1)
         task.cancel()
+    }
+}
+
+/// FlyingFox writes a response's head and body in two writes; on a kept-alive
+/// connection Nagle's algorithm then holds the body until the client's
+/// delayed ACK (about 40 ms, twice a request). FlyingFox has no socket
+/// option for it, but every socket it waits on passes through its pool: this
+/// one sets TCP_NODELAY there (on the listening socket too, which Linux
+/// passes on to the connections it accepts).
+struct NoDelayPool: AsyncSocketPool {
+    let inner: any AsyncSocketPool
+
+    func prepare() async throws { try await inner.prepare() }
+    func run() async throws { try await inner.run() }
+
+    func suspendSocket(_ socket: Socket, untilReadyFor events: Socket.Events) async throws {
+        try? socket.setValue(true, for: BoolSocketOption(level: Int32(IPPROTO_TCP), name: Int32(TCP_NODELAY)))
+        try await inner.suspendSocket(socket, untilReadyFor: events)
     }
 }
 
