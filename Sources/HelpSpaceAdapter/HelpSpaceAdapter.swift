@@ -39,6 +39,8 @@ public struct HelpSpaceProvider: TaskProvider {
     public var kind: String { "helpspace" }
     let settings: Settings
     let client: APIClient
+    /// The pages of the last full listing, by the digest of their bytes.
+    let pages = PageMemo<ListedPage>()
 
     public init(name: String, settings: Settings, transport: any HTTPTransport) {
         self.name = name
@@ -71,21 +73,27 @@ public struct HelpSpaceProvider: TaskProvider {
                     ("per-page", String(settings.pageSize)), ("page", String(page)),
                 ])
             requests += 1
-            let decoded: HSListPage
-            do {
-                decoded = try HSListPage(response.body)
-            } catch {
-                throw ProviderError.malformed("task list page \(page): \(error)")
-            }
-            for item in decoded.tasks {
+            let read = try pages.read(page: page, body: response.body) { body in
+                let decoded: HSListPage
                 do {
-                    let raw = try item.get()
-                    if !raw.isGone { tasks.append(try raw.remote()) }
+                    decoded = try HSListPage(body)
                 } catch {
-                    problems.append("task list page \(page): \(error)")
+                    throw ProviderError.malformed("task list page \(page): \(error)")
                 }
+                var result = ListedPage(currentPage: decoded.currentPage, lastPage: decoded.lastPage, itemCount: decoded.tasks.count)
+                for item in decoded.tasks {
+                    do {
+                        let raw = try item.get()
+                        if !raw.isGone { result.tasks.append(try raw.remote()) }
+                    } catch {
+                        result.problems.append("task list page \(page): \(error)")
+                    }
+                }
+                return result
             }
-            guard let current = decoded.currentPage, let last = decoded.lastPage, current < last, !decoded.tasks.isEmpty else { break }
+            tasks += read.tasks
+            problems += read.problems
+            guard let current = read.currentPage, let last = read.lastPage, current < last, read.itemCount > 0 else { break }
             page = current + 1
         }
         var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: requests)

@@ -31,7 +31,7 @@ public struct FakeResponse: Sendable, Error {
     }
 
     public static func json(_ status: Int, _ object: Any, contentType: String = "application/json") -> FakeResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys])) ?? Data()
         return FakeResponse(status: status, headers: ["Content-Type": contentType], body: data)
     }
 }
