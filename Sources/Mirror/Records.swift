@@ -38,13 +38,13 @@ public struct MappingRecord: Sendable, Equatable {
     public var shadow: String
     public var remoteUpdatedAt: String?
     /// Digest of the shadow's fields.
-    public var shadowDigest: String?
+    public var shadowDigest: Int64?
     /// Digest of the canonical value this copy was last confirmed to hold.
-    public var synced: String?
+    public var synced: Int64?
 
     public init(
         entityID: Int64, provider: String, remoteID: String, parentRemoteID: String?, shadow: String,
-        remoteUpdatedAt: String?, shadowDigest: String? = nil, synced: String? = nil
+        remoteUpdatedAt: String?, shadowDigest: Int64? = nil, synced: Int64? = nil
     ) {
         self.entityID = entityID
         self.provider = provider

@@ -122,10 +122,10 @@ struct Executor {
         }
         for m in decisions.mappings where m.provider == name { if let n = entityID(m.entity) { remote[n] = m.remoteID } }
         // A copy that took a write holds the canonical value: its digest marks the mapping in sync.
-        var digests: [EntityKey: String] = [:]
+        var digests: [EntityKey: Int64] = [:]
         for e in decisions.newEntities { digests[e.key] = Codec.digest(e.canonical) }
         for (key, canonical) in decisions.canonicalUpdates { digests[key] = Codec.digest(canonical) }
-        func synced(_ key: EntityKey) -> String? {
+        func synced(_ key: EntityKey) -> Int64? {
             if let d = digests[key] { return d }
             if case .existing(let n) = key, let e = state.entities[n] { return Codec.digest(e.canonical) }
             return nil
@@ -206,7 +206,7 @@ struct Executor {
         return result
     }
 
-    func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask, synced: String?) -> MappingRecord {
+    func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask, synced: Int64?) -> MappingRecord {
         var fields = task.fields
         fields.status = link.canonicalStatus(provider: provider, remote: fields.status)
         return MappingRecord(

@@ -13,7 +13,7 @@ struct MemberSnapshot: Sendable {
     var subtasks: [String: RemoteSubtask] = [:]
     /// ``Codec/digest(_:)`` of each task's and subtask's fingerprint, by
     /// remote id: computed once when read, compared with mapping digests.
-    var digests: [String: String] = [:]
+    var digests: [String: Int64] = [:]
     /// Comments by task remote id, for the tasks whose comments were read.
     var comments: [String: [RemoteComment]] = [:]
     /// A full listing: a mapped task absent from it was read directly.
@@ -36,8 +36,8 @@ struct MemberSnapshot: Sendable {
         digests["s" + subtask.id] = Codec.digest(subtask.fields.fingerprint)
     }
 
-    func taskDigest(_ id: String) -> String? { digests[id] }
-    func subtaskDigest(_ id: String) -> String? { digests["s" + id] }
+    func taskDigest(_ id: String) -> Int64? { digests[id] }
+    func subtaskDigest(_ id: String) -> Int64? { digests["s" + id] }
 }
 
 /// Names an entity in a plan before and after it has a row in the mirror.
@@ -111,9 +111,9 @@ struct MappingWrite: Sendable {
     /// The remote `updated_at`, as stored.
     var updatedAt: String?
     /// ``Codec/digest(_:)`` of the shadow's fingerprint.
-    var shadowDigest: String?
+    var shadowDigest: Int64?
     /// ``Codec/digest(_:)`` of the canonical value this copy holds, when it holds it.
-    var synced: String?
+    var synced: Int64?
 }
 
 struct Observation: Sendable {

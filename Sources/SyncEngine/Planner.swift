@@ -65,7 +65,7 @@ struct Planner {
     /// mapping that differs from the mirror's is written.
     mutating func recordMapping(
         _ key: EntityKey, provider: String, remoteID: String, parentRemoteID: String?, known: MappingRecord?,
-        read: (shadow: String, updatedAt: String?, digest: String?)?, synced: String?
+        read: (shadow: String, updatedAt: String?, digest: Int64?)?, synced: Int64?
     ) {
         guard let shadow = read?.shadow ?? known?.shadow else { return }
         let write = MappingWrite(
