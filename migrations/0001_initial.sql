@@ -30,7 +30,7 @@ CREATE TABLE mappings (
     remote_id         TEXT NOT NULL,
     parent_remote_id  TEXT,
     shadow            TEXT NOT NULL,
-    remote_updated_at TEXT,
+    remote_updated_at INTEGER,     -- the remote updated_at, in ms since 1970 (UTC)
     PRIMARY KEY (provider, remote_id),
     UNIQUE (entity_id, provider)
 );

@@ -36,7 +36,8 @@ public struct MappingRecord: Sendable, Equatable {
     public var parentRemoteID: String?
     /// JSON of the last agreed state of the remote item, in canonical form.
     public var shadow: String
-    public var remoteUpdatedAt: String?
+    /// The remote `updated_at` when last read or written, ms since 1970 (UTC).
+    public var remoteUpdatedAt: Int64?
     /// Digest of the shadow's fields.
     public var shadowDigest: Int64?
     /// Digest of the canonical value this copy was last confirmed to hold.
@@ -44,7 +45,7 @@ public struct MappingRecord: Sendable, Equatable {
 
     public init(
         entityID: Int64, provider: String, remoteID: String, parentRemoteID: String?, shadow: String,
-        remoteUpdatedAt: String?, shadowDigest: Int64? = nil, synced: Int64? = nil
+        remoteUpdatedAt: Int64?, shadowDigest: Int64? = nil, synced: Int64? = nil
     ) {
         self.entityID = entityID
         self.provider = provider

@@ -157,14 +157,14 @@ struct Executor {
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(
                         entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
-                        shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description,
+                        shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.millisecondsSince1970,
                         shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
                 case .updateSubtask(_, _, let parentID, let remoteID, let fields):
                     let sub = try await provider.updateSubtask(parentID: parentID, id: remoteID, fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(
                         entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
-                        shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.description,
+                        shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.millisecondsSince1970,
                         shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
                 case .createComment(_, let task, _, let fields):
                     guard let taskID = entityID(task).flatMap({ remote[$0] }) else {
@@ -174,7 +174,7 @@ struct Executor {
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(
                         entityID: entity, provider: name, remoteID: comment.id, parentRemoteID: taskID,
-                        shadow: Codec.encode(comment.fields), remoteUpdatedAt: comment.createdAt?.description)
+                        shadow: Codec.encode(comment.fields), remoteUpdatedAt: comment.createdAt?.millisecondsSince1970)
                 }
                 if let mapping { remote[entity] = mapping.remoteID }
                 try mirror.write { w in
@@ -211,7 +211,7 @@ struct Executor {
         fields.status = link.canonicalStatus(provider: provider, remote: fields.status)
         return MappingRecord(
             entityID: entity, provider: provider, remoteID: task.id, parentRemoteID: nil,
-            shadow: Codec.encode(fields), remoteUpdatedAt: task.updatedAt?.description,
+            shadow: Codec.encode(fields), remoteUpdatedAt: task.updatedAt?.millisecondsSince1970,
             shadowDigest: Codec.digest(fields.fingerprint), synced: synced)
     }
 }

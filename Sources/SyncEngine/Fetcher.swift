@@ -82,7 +82,7 @@ struct Fetcher {
             let lastListing = state.providerStates[provider.name]?.lastSuccessAt.flatMap(Timestamp.init(parsing:))
             let recent = lastListing?.adding(seconds: -settings.cursorOverlap)
             for task in snap.tasks.values {
-                if let m = mapped[task.id], m.remoteUpdatedAt == task.updatedAt?.description,
+                if let m = mapped[task.id], m.remoteUpdatedAt == task.updatedAt?.millisecondsSince1970,
                     m.shadowDigest == snap.taskDigest(task.id),
                     let updated = task.updatedAt, let recent, updated < recent
                 {

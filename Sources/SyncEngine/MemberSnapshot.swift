@@ -109,7 +109,7 @@ struct MappingWrite: Sendable {
     var parentRemoteID: String?
     var shadow: String
     /// The remote `updated_at`, as stored.
-    var updatedAt: String?
+    var updatedAt: Int64?
     /// ``Codec/digest(_:)`` of the shadow's fingerprint.
     var shadowDigest: Int64?
     /// ``Codec/digest(_:)`` of the canonical value this copy holds, when it holds it.

@@ -65,7 +65,7 @@ struct Planner {
     /// mapping that differs from the mirror's is written.
     mutating func recordMapping(
         _ key: EntityKey, provider: String, remoteID: String, parentRemoteID: String?, known: MappingRecord?,
-        read: (shadow: String, updatedAt: String?, digest: Int64?)?, synced: Int64?
+        read: (shadow: String, updatedAt: Int64?, digest: Int64?)?, synced: Int64?
     ) {
         guard let shadow = read?.shadow ?? known?.shadow else { return }
         let write = MappingWrite(
@@ -257,7 +257,7 @@ struct Planner {
         let synced = Codec.digest(Codec.encode(merged))
         for (i, side) in sides.enumerated() {
             guard let member = member(side.provider), member.available, let remoteID = remoteIDs[side.provider] else { continue }
-            let read = member.tasks[remoteID].map { (Codec.encode($0.fields), $0.updatedAt?.description, member.taskDigest(remoteID)) }
+            let read = member.tasks[remoteID].map { (Codec.encode($0.fields), $0.updatedAt?.millisecondsSince1970, member.taskDigest(remoteID)) }
             recordMapping(
                 key, provider: side.provider, remoteID: remoteID, parentRemoteID: nil, known: maps[side.provider], read: read,
                 synced: outcome.writes[i] == nil ? synced : nil)

@@ -111,7 +111,7 @@ extension Planner {
         for (i, side) in sides.enumerated() {
             guard let m = member(side.provider), let remoteID = remoteIDs[side.provider] else { continue }
             let sub = m.subtasks[remoteID]
-            let read = sub.map { (Codec.encode($0.fields), $0.updatedAt?.description, m.subtaskDigest(remoteID)) }
+            let read = sub.map { (Codec.encode($0.fields), $0.updatedAt?.millisecondsSince1970, m.subtaskDigest(remoteID)) }
             recordMapping(
                 key, provider: side.provider, remoteID: remoteID, parentRemoteID: sub?.parentID, known: maps[side.provider], read: read,
                 synced: outcome.writes[i] == nil ? synced : nil)
@@ -153,7 +153,7 @@ extension Planner {
                     d.mappings.append(
                         MappingWrite(
                             entity: .existing(match.0.id), provider: w.name, remoteID: c.id, parentRemoteID: taskID,
-                            shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.description))
+                            shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.millisecondsSince1970))
                     d.plan.items.append(
                         PlanItem(
                             .adopt, provider: w.name, entity: "#\(match.0.id)", title: title, remoteID: c.id,
@@ -174,7 +174,7 @@ extension Planner {
                 d.mappings.append(
                     MappingWrite(
                         entity: key, provider: r.name, remoteID: c.id, parentRemoteID: taskID,
-                        shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.description))
+                        shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.millisecondsSince1970))
                 fresh.append((key, canonical))
             }
         }
