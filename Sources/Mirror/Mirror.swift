@@ -52,23 +52,30 @@ public final class Mirror: Sendable {
         try writer.write { db in try body(MirrorWriter(db: db)) }
     }
 
-    public func loadLink(_ link: String, providers: [String]) throws -> LinkMirrorState {
+    /// Everything the mirror holds about one link. With `texts: false`,
+    /// canonical values and shadows are left empty (their digests are
+    /// there): a cycle loads them with ``loadTexts(into:entities:)`` only for
+    /// the items something may have touched.
+    public func loadLink(_ link: String, providers: [String], texts: Bool = true) throws -> LinkMirrorState {
         try writer.read { db in
             var entities: [Int64: EntityRecord] = [:]
+            let canonicalColumn = texts ? "canonical" : "''"
             let rowsCursor = try Row.fetchCursor(
-                db, sql: "SELECT id, kind, parent_id, canonical, state FROM entities WHERE link = ?", arguments: [link])
+                db, sql: "SELECT id, kind, parent_id, \(canonicalColumn), canonical_digest, state FROM entities WHERE link = ?",
+                arguments: [link])
             while let row = try rowsCursor.next() {
                 let id: Int64 = row[0]
                 entities[id] = EntityRecord(
                     id: id, link: link, kind: EntityKind(rawValue: row[1]) ?? .task, parentID: row[2],
-                    canonical: row[3], state: EntityState(rawValue: row[4]) ?? .active)
+                    canonical: row[3], canonicalDigest: row[4] ?? 0, state: EntityState(rawValue: row[5]) ?? .active)
             }
             var mappings: [String: [String: MappingRecord]] = [:]
             var byEntity: [Int64: [String: MappingRecord]] = [:]
             let mappingCursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT m.entity_id, m.provider, m.remote_id, m.parent_remote_id, m.shadow, m.remote_updated_at, m.shadow_digest, m.synced
+                    SELECT m.entity_id, m.provider, m.remote_id, m.parent_remote_id, \(texts ? "m.shadow" : "''"),
+                           m.remote_updated_at, m.shadow_digest, m.synced
                     FROM mappings m JOIN entities e ON e.id = m.entity_id WHERE e.link = ?
                     """, arguments: [link])
             while let row = try mappingCursor.next() {
@@ -97,5 +104,34 @@ public final class Mirror: Sendable {
                 entities: entities, mappings: mappings, mappingsByEntity: byEntity, pendingOutbox: outbox,
                 providerStates: states)
         }
+    }
+
+    /// Fills in the canonical values and shadows of these entities (and
+    /// nothing else) in a state loaded with `texts: false`.
+    public func loadTexts(into state: inout LinkMirrorState, entities ids: Set<Int64>) throws {
+        guard !ids.isEmpty else { return }
+        try writer.read { db in
+            for chunk in Array(ids).chunked(500) {
+                let list = chunk.map(String.init).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT id, canonical FROM entities WHERE id IN (\(list))") {
+                    let id: Int64 = row[0]
+                    state.entities[id]?.canonical = row[1]
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT entity_id, provider, remote_id, shadow FROM mappings WHERE entity_id IN (\(list))") {
+                    let id: Int64 = row[0]
+                    let provider: String = row[1]
+                    let remoteID: String = row[2]
+                    let shadow: String = row[3]
+                    state.mappings[provider]?[remoteID]?.shadow = shadow
+                    state.mappingsByEntity[id]?[provider]?.shadow = shadow
+                }
+            }
+        }
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

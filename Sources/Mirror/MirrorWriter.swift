@@ -27,15 +27,16 @@ public struct MirrorWriter {
     {
         try db.execute(
             sql: """
-                INSERT INTO entities (link, kind, parent_id, canonical, created_cycle, updated_cycle)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [link, kind.rawValue, parentID, canonical, cycle, cycle])
+                INSERT INTO entities (link, kind, parent_id, canonical, canonical_digest, created_cycle, updated_cycle)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [link, kind.rawValue, parentID, canonical, Digest.of(canonical), cycle, cycle])
         return db.lastInsertedRowID
     }
 
     public func updateEntity(_ id: Int64, canonical: String, cycle: Int64?) throws {
         try db.execute(
-            sql: "UPDATE entities SET canonical = ?, updated_cycle = ? WHERE id = ?", arguments: [canonical, cycle, id])
+            sql: "UPDATE entities SET canonical = ?, canonical_digest = ?, updated_cycle = ? WHERE id = ?",
+            arguments: [canonical, Digest.of(canonical), cycle, id])
     }
 
     public func setEntityState(_ id: Int64, _ state: EntityState, cycle: Int64?) throws {

@@ -14,16 +14,20 @@ public struct EntityRecord: Sendable, Equatable {
     public var link: String
     public var kind: EntityKind
     public var parentID: Int64?
-    /// JSON of the canonical fields (``TaskFields``, ``SubtaskFields`` or ``CommentFields``).
+    /// JSON of the canonical fields (``TaskFields``, ``SubtaskFields`` or
+    /// ``CommentFields``); empty until loaded (see ``Mirror/loadTexts(into:entities:)``).
     public var canonical: String
+    /// ``Digest/of(_:)`` of `canonical`, always loaded.
+    public var canonicalDigest: Int64
     public var state: EntityState
 
-    public init(id: Int64, link: String, kind: EntityKind, parentID: Int64?, canonical: String, state: EntityState) {
+    public init(id: Int64, link: String, kind: EntityKind, parentID: Int64?, canonical: String, canonicalDigest: Int64, state: EntityState) {
         self.id = id
         self.link = link
         self.kind = kind
         self.parentID = parentID
         self.canonical = canonical
+        self.canonicalDigest = canonicalDigest
         self.state = state
     }
 }
@@ -34,7 +38,8 @@ public struct MappingRecord: Sendable, Equatable {
     public var provider: String
     public var remoteID: String
     public var parentRemoteID: String?
-    /// JSON of the last agreed state of the remote item, in canonical form.
+    /// JSON of the last agreed state of the remote item, in canonical form;
+    /// empty until loaded (see ``Mirror/loadTexts(into:entities:)``).
     public var shadow: String
     /// The remote `updated_at` when last read or written, ms since 1970 (UTC).
     public var remoteUpdatedAt: Int64?

@@ -17,12 +17,5 @@ enum Codec {
 
 extension Codec {
     /// A digest of a canonical value (64-bit FNV-1a): equal text, equal digest.
-    static func digest(_ text: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Int64(bitPattern: hash)
-    }
+    static func digest(_ text: String) -> Int64 { Digest.of(text) }
 }

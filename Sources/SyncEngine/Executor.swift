@@ -127,7 +127,7 @@ struct Executor {
         for (key, canonical) in decisions.canonicalUpdates { digests[key] = Codec.digest(canonical) }
         func synced(_ key: EntityKey) -> Int64? {
             if let d = digests[key] { return d }
-            if case .existing(let n) = key, let e = state.entities[n] { return Codec.digest(e.canonical) }
+            if case .existing(let n) = key, let e = state.entities[n] { return e.canonicalDigest }
             return nil
         }
         for (index, (op, outboxID)) in ops.enumerated() {

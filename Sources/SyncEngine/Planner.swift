@@ -32,14 +32,26 @@ struct Planner {
     func mapping(_ provider: String, _ remoteID: String) -> MappingRecord? { state.mappings[provider]?[remoteID] }
     func mappings(of id: Int64) -> [String: MappingRecord] { state.mappingsByEntity[id] ?? [:] }
 
-    mutating func decide() -> CycleDecisions {
-        let activeTasks = state.entities.values.filter { $0.kind == .task && $0.state == .active }.sorted { $0.id < $1.id }
-        let newGroups = matchUnmappedTasks(activeTasks)
+    /// The active tasks nothing touched since the last cycle (see ``isQuiet(_:unmappedSubtaskParents:)``):
+    /// a cycle needs neither their texts nor a merge.
+    func quietTasks() -> Set<Int64> {
         let unmappedSubtaskParents = Dictionary(
             uniqueKeysWithValues: members.map { m in
                 (m.name, Set(m.subtasks.values.filter { mapping(m.name, $0.id) == nil }.map(\.parentID)))
             })
-        for entity in activeTasks where !isQuiet(entity, unmappedSubtaskParents: unmappedSubtaskParents) {
+        return Set(
+            state.entities.values.filter {
+                $0.kind == .task && $0.state == .active && isQuiet($0, unmappedSubtaskParents: unmappedSubtaskParents)
+            }.map(\.id))
+    }
+
+    /// Decides the cycle. `quiet`: the tasks to pass over, from ``quietTasks()``
+    /// (computed here when not given).
+    mutating func decide(quiet: Set<Int64>? = nil) -> CycleDecisions {
+        let quiet = quiet ?? quietTasks()
+        let activeTasks = state.entities.values.filter { $0.kind == .task && $0.state == .active }.sorted { $0.id < $1.id }
+        let newGroups = matchUnmappedTasks(activeTasks)
+        for entity in activeTasks where !quiet.contains(entity.id) {
             planTask(.existing(entity.id), record: entity)
         }
         for group in newGroups { planTask(group.key, record: nil) }
@@ -91,7 +103,7 @@ struct Planner {
     /// 10,000 tasks is mostly this check.
     func isQuiet(_ e: EntityRecord, unmappedSubtaskParents: [String: Set<String>]) -> Bool {
         let maps = mappings(of: e.id)
-        let digest = Codec.digest(e.canonical)
+        let digest = e.canonicalDigest
         for m in members {
             guard m.available, let map = maps[m.name], map.synced == digest, m.gone[map.remoteID] == nil,
                 assigned[.existing(e.id)]?[m.name] == nil, m.comments[map.remoteID] == nil
@@ -103,7 +115,7 @@ struct Planner {
             let childMaps = mappings(of: child.id)
             switch child.kind {
             case .subtask:
-                let childDigest = Codec.digest(child.canonical)
+                let childDigest = child.canonicalDigest
                 for m in members where m.capabilities.subtasks {
                     guard let map = childMaps[m.name], map.synced == childDigest else { return false }
                     if m.subtasks[map.remoteID] != nil, m.subtaskDigest(map.remoteID) != map.shadowDigest { return false }

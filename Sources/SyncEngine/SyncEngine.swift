@@ -84,16 +84,18 @@ public actor SyncEngine {
             lapStart = clock.now
         }
         let members = link.members.compactMap { providers[$0] }
-        let state = try mirror.loadLink(link.name, providers: link.members)
+        var state = try mirror.loadLink(link.name, providers: link.members, texts: false)
         lap("load", &phases)
         let now = Timestamp.now
         let fetcher = Fetcher(link: link, settings: config.sync)
+        let loaded = state
+        let hooks = self.hooks
         let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
             for (i, p) in members.enumerated() {
                 let flowsOut = members.contains { $0.name != p.name && $0.capabilities.commentsWrite }
                 group.addTask {
-                    let snapshot = await fetcher.fetch(p, state: state, now: now, commentsFlowOut: flowsOut)
-                    self.hooks.progress?()
+                    let snapshot = await fetcher.fetch(p, state: loaded, now: now, commentsFlowOut: flowsOut)
+                    hooks.progress?()
                     return (i, snapshot)
                 }
             }
@@ -109,8 +111,17 @@ public actor SyncEngine {
                 logger.error("reading \(s.name) failed: \(f)", metadata: ["provider": "\(s.name)"])
             }
         }
-        var planner = Planner(link: link, members: snapshots, state: state)
-        let decisions = planner.decide()
+        // Texts (canonical values, shadows) only for what something may have touched.
+        let quiet = Planner(link: link, members: snapshots, state: state).quietTasks()
+        var touched = Set(state.entities.keys.filter { id in
+            guard let e = state.entities[id] else { return false }
+            return !quiet.contains(e.parentID ?? e.id)
+        })
+        touched.subtract(quiet)
+        try mirror.loadTexts(into: &state, entities: touched)
+        let planned = state
+        var planner = Planner(link: link, members: snapshots, state: planned)
+        let decisions = planner.decide(quiet: quiet)
         lap("plan", &phases)
         defer { lap("write", &phases) }
         let requests = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.name, $0.requests) })
@@ -137,7 +148,7 @@ public actor SyncEngine {
                     return (
                         name,
                         try await executor.push(
-                            provider: name, ops: ops.map { ($0.0, $0.1) }, ids: ids, state: state,
+                            provider: name, ops: ops.map { ($0.0, $0.1) }, ids: ids, state: planned,
                             decisions: decisions, cycle: cycle)
                     )
                 }
