@@ -70,7 +70,7 @@ public final class Mirror: Sendable {
                     canonical: row[3], canonicalDigest: row[4] ?? 0, state: EntityState(rawValue: row[5]) ?? .active)
             }
             var mappings: [String: [String: MappingRecord]] = [:]
-            var byEntity: [Int64: [String: MappingRecord]] = [:]
+            var byEntity: [Int64: EntityMappings] = [:]
             let mappingCursor = try Row.fetchCursor(
                 db,
                 sql: """
@@ -83,7 +83,7 @@ public final class Mirror: Sendable {
                     entityID: row[0], provider: row[1], remoteID: row[2], parentRemoteID: row[3], shadow: row[4],
                     remoteUpdatedAt: row[5], shadowDigest: row[6], synced: row[7])
                 mappings[m.provider, default: [:]][m.remoteID] = m
-                byEntity[m.entityID, default: [:]][m.provider] = m
+                byEntity[m.entityID, default: EntityMappings()][m.provider] = m
             }
             let outbox = try Row.fetchAll(
                 db,

@@ -134,7 +134,32 @@ public struct LinkMirrorState: Sendable {
     /// provider -> remote id -> mapping.
     public var mappings: [String: [String: MappingRecord]]
     /// entity id -> provider -> mapping.
-    public var mappingsByEntity: [Int64: [String: MappingRecord]]
+    public var mappingsByEntity: [Int64: EntityMappings]
     public var pendingOutbox: [OutboxRecord]
     public var providerStates: [String: ProviderStateRecord]
+}
+
+/// One entity's mappings, by provider: a handful at most, so a small array
+/// searched by name rather than a dictionary each.
+public struct EntityMappings: Sendable, ExpressibleByDictionaryLiteral {
+    public private(set) var records: [MappingRecord] = []
+
+    public init() {}
+
+    public init(dictionaryLiteral elements: (String, MappingRecord)...) {
+        for (provider, record) in elements { self[provider] = record }
+    }
+
+    public subscript(_ provider: String) -> MappingRecord? {
+        get { records.first { $0.provider == provider } }
+        set {
+            let index = records.firstIndex { $0.provider == provider }
+            switch (index, newValue) {
+            case (let i?, let value?): records[i] = value
+            case (let i?, nil): records.remove(at: i)
+            case (nil, let value?): records.append(value)
+            case (nil, nil): break
+            }
+        }
+    }
 }

@@ -30,7 +30,7 @@ struct Planner {
 
     func member(_ name: String) -> MemberSnapshot? { members.first { $0.name == name } }
     func mapping(_ provider: String, _ remoteID: String) -> MappingRecord? { state.mappings[provider]?[remoteID] }
-    func mappings(of id: Int64) -> [String: MappingRecord] { state.mappingsByEntity[id] ?? [:] }
+    func mappings(of id: Int64) -> EntityMappings { state.mappingsByEntity[id] ?? EntityMappings() }
 
     /// The active tasks nothing touched since the last cycle (see ``isQuiet(_:unmappedSubtaskParents:)``):
     /// a cycle needs neither their texts nor a merge.
