@@ -27,13 +27,22 @@ public final class PageMemo<Value: Sendable>: @unchecked Sendable {
         return value
     }
 
-    /// 64-bit FNV-1a over the bytes.
+    /// A 64-bit hash of the bytes, eight at a time (pages are tens of
+    /// kilobytes, read on every poll). Only equality matters here, together
+    /// with the length.
     static func digest(_ bytes: [UInt8]) -> UInt64 {
-        bytes.withUnsafeBufferPointer { buffer in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in buffer {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x100_0000_01b3
+        bytes.withUnsafeBytes { raw in
+            var hash: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(raw.count)
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                hash = (hash ^ word) &* 0xff51_afd7_ed55_8ccd
+                hash ^= hash >> 32
+                offset += 8
+            }
+            while offset < raw.count {
+                hash = (hash ^ UInt64(raw[offset])) &* 0x100_0000_01b3
+                offset += 1
             }
             return hash
         }

@@ -158,14 +158,14 @@ struct Executor {
                     mapping = MappingRecord(
                         entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
                         shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.millisecondsSince1970,
-                        shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
+                        shadowDigest: sub.fields.fingerprint, synced: synced(op.entity))
                 case .updateSubtask(_, _, let parentID, let remoteID, let fields):
                     let sub = try await provider.updateSubtask(parentID: parentID, id: remoteID, fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(
                         entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
                         shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.millisecondsSince1970,
-                        shadowDigest: Codec.digest(sub.fields.fingerprint), synced: synced(op.entity))
+                        shadowDigest: sub.fields.fingerprint, synced: synced(op.entity))
                 case .createComment(_, let task, _, let fields):
                     guard let taskID = entityID(task).flatMap({ remote[$0] }) else {
                         throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
@@ -212,6 +212,6 @@ struct Executor {
         return MappingRecord(
             entityID: entity, provider: provider, remoteID: task.id, parentRemoteID: nil,
             shadow: Codec.encode(fields), remoteUpdatedAt: task.updatedAt?.millisecondsSince1970,
-            shadowDigest: Codec.digest(fields.fingerprint), synced: synced)
+            shadowDigest: fields.fingerprint, synced: synced)
     }
 }

@@ -11,7 +11,7 @@ struct MemberSnapshot: Sendable {
     var tasks: [String: RemoteTask] = [:]
     /// Subtasks by remote id (inline or listed on their own).
     var subtasks: [String: RemoteSubtask] = [:]
-    /// ``Codec/digest(_:)`` of each task's and subtask's fingerprint, by
+    /// Each task's and subtask's ``TaskFields/fingerprint``, by
     /// remote id: computed once when read, compared with mapping digests.
     var digests: [String: Int64] = [:]
     /// Comments by task remote id, for the tasks whose comments were read.
@@ -28,12 +28,12 @@ struct MemberSnapshot: Sendable {
 
     mutating func add(_ task: RemoteTask) {
         tasks[task.id] = task
-        digests[task.id] = Codec.digest(task.fields.fingerprint)
+        digests[task.id] = task.fields.fingerprint
     }
 
     mutating func add(_ subtask: RemoteSubtask) {
         subtasks[subtask.id] = subtask
-        digests["s" + subtask.id] = Codec.digest(subtask.fields.fingerprint)
+        digests["s" + subtask.id] = subtask.fields.fingerprint
     }
 
     func taskDigest(_ id: String) -> Int64? { digests[id] }
@@ -110,7 +110,7 @@ struct MappingWrite: Sendable {
     var shadow: String
     /// The remote `updated_at`, as stored.
     var updatedAt: Int64?
-    /// ``Codec/digest(_:)`` of the shadow's fingerprint.
+    /// The shadow's ``TaskFields/fingerprint``.
     var shadowDigest: Int64?
     /// ``Codec/digest(_:)`` of the canonical value this copy holds, when it holds it.
     var synced: Int64?

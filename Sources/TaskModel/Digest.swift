@@ -3,11 +3,31 @@
 /// tell "nothing changed" without loading or decoding them.
 public enum Digest {
     public static func of(_ text: String) -> Int64 {
+        var d = Builder()
+        d.add(text)
+        return d.value
+    }
+
+    /// Builds a digest from several parts without joining them into one text.
+    public struct Builder {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
+
+        public init() {}
+
+        public mutating func add(_ text: String) {
+            var h = hash
+            for byte in text.utf8 {
+                h ^= UInt64(byte)
+                h = h &* 0x100_0000_01b3
+            }
+            hash = h
         }
-        return Int64(bitPattern: hash)
+
+        /// A byte that cannot occur in UTF-8 text marks where a part ends.
+        public mutating func separate() {
+            hash = (hash ^ 0xFF) &* 0x100_0000_01b3
+        }
+
+        public var value: Int64 { Int64(bitPattern: hash) }
     }
 }

@@ -102,14 +102,28 @@ public struct TaskFields: Hashable, Codable, Sendable {
         self.tags = TagSet.normalize(tags)
     }
 
-    /// Every field in one string, fast to build: equal fields, equal
-    /// fingerprint. The engine keeps a digest of it per remote copy.
-    public var fingerprint: String {
-        let sep = "\u{1F}"
-        return [
-            title, description, status ?? "\u{0}", done ? "1" : "0", priority?.rawValue ?? "\u{0}",
-            dueDate?.description ?? "\u{0}", tags.joined(separator: "\u{1E}"),
-        ].joined(separator: sep)
+    /// A digest of every field: equal fields, equal digest. The engine keeps
+    /// it per remote copy, to tell that a copy did not change without
+    /// comparing (or decoding) the whole shadow.
+    public var fingerprint: Int64 {
+        var d = Digest.Builder()
+        d.add(title)
+        d.separate()
+        d.add(description)
+        d.separate()
+        if let status { d.add(status) }
+        d.separate()
+        d.add(done ? "1" : "0")
+        d.separate()
+        if let priority { d.add(priority.rawValue) }
+        d.separate()
+        if let dueDate { d.add(dueDate.description) }
+        d.separate()
+        for tag in tags {
+            d.add(tag)
+            d.separate()
+        }
+        return d.value
     }
 
     /// The value of one field, as a JSON-friendly value for plans and journals.
@@ -195,7 +209,14 @@ public struct SubtaskFields: Hashable, Codable, Sendable {
         self.done = done
     }
 
-    public var fingerprint: String { title + (done ? "\u{1F}1" : "\u{1F}0") }
+    /// A digest of both fields (see ``TaskFields/fingerprint``).
+    public var fingerprint: Int64 {
+        var d = Digest.Builder()
+        d.add(title)
+        d.separate()
+        d.add(done ? "1" : "0")
+        return d.value
+    }
 }
 
 /// A comment as it flows between providers: its text and who wrote it.
