@@ -88,10 +88,19 @@ public struct LinkConfig: Sendable, Equatable {
         self.members = members
     }
 
-    /// The canonical status for a member's remote status id.
+    /// The canonical status for a member's remote status id; an unmapped id
+    /// becomes `?PROVIDER:ID`, which is written back to that provider only.
     public func canonicalStatus(provider: String, remote: String?) -> String? {
-        guard let remote else { return nil }
-        return statuses.first { $0.remote[provider] == remote }?.name ?? "?\(provider):\(remote)"
+        statusTranslator(provider: provider)(remote)
+    }
+
+    /// ``canonicalStatus(provider:remote:)`` for one provider, with the map
+    /// built once: it runs for every task of every listing.
+    public func statusTranslator(provider: String) -> @Sendable (String?) -> String? {
+        var map: [String: String] = [:]
+        for s in statuses { if let id = s.remote[provider], map[id] == nil { map[id] = s.name } }
+        let table = map
+        return { remote in remote.map { table[$0] ?? "?\(provider):\($0)" } }
     }
 
     /// The member's remote status id for a canonical status, if mapped.

@@ -23,6 +23,7 @@ struct Fetcher {
         {
             since = cursor.adding(seconds: -settings.cursorOverlap)
         }
+        let toCanonical = link.statusTranslator(provider: provider.name)
         do {
             let listing = try await provider.listTasks(changedSince: since)
             snap.requests += listing.requestCount
@@ -30,7 +31,7 @@ struct Fetcher {
             snap.newestUpdate = listing.newestUpdate
             snap.problems = listing.problems
             for var task in listing.tasks {
-                task.fields.status = link.canonicalStatus(provider: provider.name, remote: task.fields.status)
+                task.fields.status = toCanonical(task.fields.status)
                 for sub in task.subtasks ?? [] { snap.add(sub) }
                 task.subtasks = nil
                 snap.add(task)
@@ -51,7 +52,7 @@ struct Fetcher {
                     switch try await provider.readTask(id: remoteID) {
                     case .gone(let reason): snap.gone[remoteID] = reason
                     case .present(var task):
-                        task.fields.status = link.canonicalStatus(provider: provider.name, remote: task.fields.status)
+                        task.fields.status = toCanonical(task.fields.status)
                         for sub in task.subtasks ?? [] { snap.add(sub) }
                         task.subtasks = nil
                         snap.add(task)
