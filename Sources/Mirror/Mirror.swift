@@ -58,7 +58,8 @@ public final class Mirror: Sendable {
     /// the items something may have touched.
     public func loadLink(_ link: String, providers: [String], texts: Bool = true) throws -> LinkMirrorState {
         try writer.read { db in
-            var entities: [Int64: EntityRecord] = [:]
+            let entityCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entities WHERE link = ?", arguments: [link]) ?? 0
+            var entities: [Int64: EntityRecord] = Dictionary(minimumCapacity: entityCount)
             let canonicalColumn = texts ? "canonical" : "''"
             let rowsCursor = try Row.fetchCursor(
                 db, sql: "SELECT id, kind, parent_id, \(canonicalColumn), canonical_digest, state FROM entities WHERE link = ?",
@@ -69,8 +70,10 @@ public final class Mirror: Sendable {
                     id: id, link: link, kind: EntityKind(rawValue: row[1]) ?? .task, parentID: row[2],
                     canonical: row[3], canonicalDigest: row[4] ?? 0, state: EntityState(rawValue: row[5]) ?? .active)
             }
-            var mappings: [String: [String: MappingRecord]] = [:]
-            var byEntity: [Int64: EntityMappings] = [:]
+            // Sized up front: growing these one row at a time rehashes them over and over.
+            var remoteIndex: [String: [String: Int64]] = [:]
+            for provider in providers { remoteIndex[provider] = Dictionary(minimumCapacity: entities.count) }
+            var byEntity: [Int64: EntityMappings] = Dictionary(minimumCapacity: entities.count)
             let mappingCursor = try Row.fetchCursor(
                 db,
                 sql: """
@@ -82,7 +85,7 @@ public final class Mirror: Sendable {
                 let m = MappingRecord(
                     entityID: row[0], provider: row[1], remoteID: row[2], parentRemoteID: row[3], shadow: row[4],
                     remoteUpdatedAt: row[5], shadowDigest: row[6], synced: row[7])
-                mappings[m.provider, default: [:]][m.remoteID] = m
+                remoteIndex[m.provider, default: [:]][m.remoteID] = m.entityID
                 byEntity[m.entityID, default: EntityMappings()][m.provider] = m
             }
             let outbox = try Row.fetchAll(
@@ -101,7 +104,7 @@ public final class Mirror: Sendable {
                 states[provider] = try MirrorWriter.providerState(db, provider) ?? ProviderStateRecord(provider: provider)
             }
             return LinkMirrorState(
-                entities: entities, mappings: mappings, mappingsByEntity: byEntity, pendingOutbox: outbox,
+                entities: entities, remoteIndex: remoteIndex, mappingsByEntity: byEntity, pendingOutbox: outbox,
                 providerStates: states)
         }
     }
@@ -117,12 +120,10 @@ public final class Mirror: Sendable {
                     let id: Int64 = row[0]
                     state.entities[id]?.canonical = row[1]
                 }
-                for row in try Row.fetchAll(db, sql: "SELECT entity_id, provider, remote_id, shadow FROM mappings WHERE entity_id IN (\(list))") {
+                for row in try Row.fetchAll(db, sql: "SELECT entity_id, provider, shadow FROM mappings WHERE entity_id IN (\(list))") {
                     let id: Int64 = row[0]
                     let provider: String = row[1]
-                    let remoteID: String = row[2]
-                    let shadow: String = row[3]
-                    state.mappings[provider]?[remoteID]?.shadow = shadow
+                    let shadow: String = row[2]
                     state.mappingsByEntity[id]?[provider]?.shadow = shadow
                 }
             }

@@ -131,12 +131,18 @@ public struct LinkStateRecord: Sendable, Equatable, Codable {
 /// All the mirror holds about one link, read at the start of a cycle.
 public struct LinkMirrorState: Sendable {
     public var entities: [Int64: EntityRecord]
-    /// provider -> remote id -> mapping.
-    public var mappings: [String: [String: MappingRecord]]
-    /// entity id -> provider -> mapping.
+    /// provider -> remote id -> entity id.
+    public var remoteIndex: [String: [String: Int64]]
+    /// entity id -> provider -> mapping: each mapping is held here only.
     public var mappingsByEntity: [Int64: EntityMappings]
     public var pendingOutbox: [OutboxRecord]
     public var providerStates: [String: ProviderStateRecord]
+
+    /// The mapping of a provider's remote item, if it has one.
+    public func mapping(provider: String, remoteID: String) -> MappingRecord? {
+        guard let entity = remoteIndex[provider]?[remoteID] else { return nil }
+        return mappingsByEntity[entity]?[provider]
+    }
 }
 
 /// One entity's mappings, by provider: a handful at most, so a small array

@@ -41,12 +41,12 @@ struct Fetcher {
             snap.failure = error as? ProviderError ?? .malformed("\(error)")
             return snap
         }
-        let mapped = state.mappings[provider.name] ?? [:]
         if snap.complete {
             // A mapped task missing from a full listing is gone only if a direct read says so.
+            let mapped = state.remoteIndex[provider.name] ?? [:]
             let missing = mapped.filter { snap.tasks[$0.key] == nil }.sorted { $0.key < $1.key }
-            for (remoteID, m) in missing {
-                guard let e = state.entities[m.entityID], e.kind == .task, e.state == .active else { continue }
+            for (remoteID, entityID) in missing {
+                guard let e = state.entities[entityID], e.kind == .task, e.state == .active else { continue }
                 do {
                     snap.requests += 1
                     switch try await provider.readTask(id: remoteID) {
@@ -75,7 +75,6 @@ struct Fetcher {
         var wanted: [String] = []
         // Comments that may flow elsewhere: on tasks that are new or changed.
         if commentsFlowOut {
-            let mapped = state.mappings[provider.name] ?? [:]
             // A new comment touches its task's updated_at (assumed), but some providers
             // count it in whole seconds: a comment in the same second as the last read
             // leaves it as it was. So tasks updated within cursor_overlap of the last
@@ -83,7 +82,7 @@ struct Fetcher {
             let lastListing = state.providerStates[provider.name]?.lastSuccessAt.flatMap(Timestamp.init(parsing:))
             let recent = lastListing?.adding(seconds: -settings.cursorOverlap)
             for task in snap.tasks.values {
-                if let m = mapped[task.id], m.remoteUpdatedAt == task.updatedAt?.millisecondsSince1970,
+                if let m = state.mapping(provider: provider.name, remoteID: task.id), m.remoteUpdatedAt == task.updatedAt?.millisecondsSince1970,
                     m.shadowDigest == snap.taskDigest(task.id),
                     let updated = task.updatedAt, let recent, updated < recent
                 {

@@ -29,7 +29,7 @@ struct Planner {
     }
 
     func member(_ name: String) -> MemberSnapshot? { members.first { $0.name == name } }
-    func mapping(_ provider: String, _ remoteID: String) -> MappingRecord? { state.mappings[provider]?[remoteID] }
+    func mapping(_ provider: String, _ remoteID: String) -> MappingRecord? { state.mapping(provider: provider, remoteID: remoteID) }
     func mappings(of id: Int64) -> EntityMappings { state.mappingsByEntity[id] ?? EntityMappings() }
 
     /// The active tasks nothing touched since the last cycle (see ``isQuiet(_:unmappedSubtaskParents:)``):

@@ -113,10 +113,11 @@ public actor SyncEngine {
         }
         // Texts (canonical values, shadows) only for what something may have touched.
         let quiet = Planner(link: link, members: snapshots, state: state).quietTasks()
-        var touched = Set(state.entities.keys.filter { id in
-            guard let e = state.entities[id] else { return false }
-            return !quiet.contains(e.parentID ?? e.id)
-        })
+        var touched = Set(
+            state.entities.keys.filter { id in
+                guard let e = state.entities[id] else { return false }
+                return !quiet.contains(e.parentID ?? e.id)
+            })
         touched.subtract(quiet)
         try mirror.loadTexts(into: &state, entities: touched)
         let planned = state
