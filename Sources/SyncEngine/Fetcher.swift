@@ -30,6 +30,8 @@ struct Fetcher {
             snap.complete = listing.isComplete
             snap.newestUpdate = listing.newestUpdate
             snap.problems = listing.problems
+            snap.tasks.reserveCapacity(listing.tasks.count)
+            snap.digests.reserveCapacity(listing.tasks.count + listing.subtasks.count)
             for var task in listing.tasks {
                 task.fields.status = toCanonical(task.fields.status)
                 for sub in task.subtasks ?? [] { snap.add(sub) }
