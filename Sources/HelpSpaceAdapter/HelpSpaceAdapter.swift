@@ -11,13 +11,15 @@ import AdapterSupport
 /// - Comments are read from `/api/v1/scrum/tasks/{id}/comments` (the path the
 ///   example links use) and never written: writing is not documented.
 /// - Subtasks are written through the task's PATCH, `sub_tasks: [{id?, title,
-///   done_at}]`; listed subtasks are updated, others untouched (assumed: the
-///   document shows `id` for "update the existing sub task"). `done_at` on a
-///   subtask is assumed writable like the task's own.
+///   done_at}]`. The document does not say whether subtasks left out of the
+///   list are kept or removed, so every such PATCH sends the whole list (read
+///   just before), which is right either way. `done_at` on a subtask is
+///   assumed writable like the task's own.
+/// - `priority` takes one of five values; clearing it is not documented, so
+///   an empty priority is never written (``Capabilities/unclearableFields``).
 /// - A due date is written date-only (`2025-09-15`), so no time zone can move it.
-/// - A task's comments are re-read when its `updated_at` or its fields moved,
-///   or it changed within `cursor_overlap` of the last listing (assumed: a new
-///   comment touches the task; whole-second timestamps need the window).
+/// - No document says a new comment touches its task: comments are found by
+///   the engine's rule (changed tasks at once, the rest in rotating batches).
 public struct HelpSpaceProvider: TaskProvider {
     public struct Settings: Sendable {
         public var baseURL: String
@@ -57,7 +59,7 @@ public struct HelpSpaceProvider: TaskProvider {
         let fields: Set<Field> = [.title, .description, .status, .done, .priority, .dueDate, .tags]
         return Capabilities(
             readableFields: fields, writableFields: fields, subtasks: true, commentsRead: true, commentsWrite: false,
-            delete: true, archive: true, incrementalListing: false)
+            delete: true, archive: true, incrementalListing: false, unclearableFields: [.priority])
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
@@ -134,21 +136,33 @@ public struct HelpSpaceProvider: TaskProvider {
     }
 
     public func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
-        let task = try await patch(parentID, ["sub_tasks": .array([Self.subtaskBody(id: nil, fields)])])
-        // The answer lists every subtask; the new one has this title and the highest id.
-        guard
-            let created = (task.subtasks ?? []).filter({ $0.fields.title == fields.title })
-                .max(by: { (Int64($0.id) ?? 0) < (Int64($1.id) ?? 0) })
-        else { throw ProviderError.malformed("task \(parentID): the answer does not hold the new subtask") }
+        let before = try await siblings(parentID)
+        let task = try await patch(
+            parentID, ["sub_tasks": .array(before.map { Self.subtaskBody(id: $0.id, title: $0.fields.title) } + [Self.subtaskBody(id: nil, fields)])])
+        // The answer lists every subtask; the new one is the one that was not there before.
+        let known = Set(before.map(\.id))
+        guard let created = (task.subtasks ?? []).filter({ !known.contains($0.id) && $0.fields.title == fields.title }).last else {
+            throw ProviderError.malformed("task \(parentID): the answer does not hold the new subtask")
+        }
         return created
     }
 
     public func updateSubtask(parentID: String, id: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
-        let task = try await patch(parentID, ["sub_tasks": .array([Self.subtaskBody(id: id, fields)])])
+        let before = try await siblings(parentID)
+        let list = before.map { $0.id == id ? Self.subtaskBody(id: id, fields) : Self.subtaskBody(id: $0.id, title: $0.fields.title) }
+        let task = try await patch(parentID, ["sub_tasks": .array(list)])
         guard let updated = task.subtasks?.first(where: { $0.id == id }) else {
             throw ProviderError.malformed("task \(parentID): the answer does not hold subtask \(id)")
         }
         return updated
+    }
+
+    /// The subtasks a task holds now, to send back with a change.
+    func siblings(_ parentID: String) async throws -> [RemoteSubtask] {
+        switch try await readTask(id: parentID) {
+        case .present(let task): return task.subtasks ?? []
+        case .gone(let reason): throw ProviderError.rejected(status: 404, message: "task \(parentID) is gone (\(reason))")
+        }
     }
 
     public func listComments(taskID: String) async throws -> [RemoteComment] {
@@ -199,12 +213,20 @@ public struct HelpSpaceProvider: TaskProvider {
         return body
     }
 
+    /// One entry of `sub_tasks`, with the values to set.
     static func subtaskBody(id: String?, _ fields: SubtaskFields) -> JSON {
         var o: [String: JSON] = [
             "title": .string(fields.title),
             "done_at": fields.done ? .string(Timestamp.now.iso8601(fractional: false)) : .null,
         ]
         if let id, let n = Int64(id) { o["id"] = .number(n) }
+        return .object(o)
+    }
+
+    /// An existing subtask sent back as it is: its id and title, its done_at untouched.
+    static func subtaskBody(id: String, title: String) -> JSON {
+        var o: [String: JSON] = ["title": .string(title)]
+        if let n = Int64(id) { o["id"] = .number(n) }
         return .object(o)
     }
 }

@@ -21,6 +21,7 @@ struct HSTask: Decodable {
     var due_at: String? = nil
     var done_at: String? = nil
     var updated_at: String? = nil
+    var created_at: String? = nil
     var deleted_at: String? = nil
 
     var isGone: Bool { deleted_at != nil || is_archived == true }
@@ -48,7 +49,7 @@ struct HSTask: Decodable {
             updatedAt: try updated_at.map { u in
                 guard let t = Timestamp(parsing: u) else { throw ProviderError.malformed("task \(id): updated_at '\(u)'") }
                 return t
-            }, subtasks: subtasks)
+            }, subtasks: subtasks, createdAt: created_at.flatMap(Timestamp.init(parsing:)))
     }
 }
 
@@ -152,6 +153,7 @@ extension HSTask {
             case "due_at": task.due_at = try r.readStringOrNull()
             case "done_at": task.done_at = try r.readStringOrNull()
             case "updated_at": task.updated_at = try r.readStringOrNull()
+            case "created_at": task.created_at = try r.readStringOrNull()
             case "deleted_at": task.deleted_at = try r.readStringOrNull()
             default: try r.skipValue()
             }

@@ -78,26 +78,26 @@ public final class Mirror: Sendable {
                 db,
                 sql: """
                     SELECT m.entity_id, m.provider, m.remote_id, m.parent_remote_id, \(texts ? "m.shadow" : "''"),
-                           m.remote_updated_at, m.shadow_digest, m.synced
+                           m.remote_updated_at, m.shadow_digest, m.synced, m.stuck
                     FROM mappings m JOIN entities e ON e.id = m.entity_id WHERE e.link = ?
                     """, arguments: [link])
             while let row = try mappingCursor.next() {
                 let m = MappingRecord(
                     entityID: row[0], provider: row[1], remoteID: row[2], parentRemoteID: row[3], shadow: row[4],
-                    remoteUpdatedAt: row[5], shadowDigest: row[6], synced: row[7])
+                    remoteUpdatedAt: row[5], shadowDigest: row[6], synced: row[7], stuck: row[8])
                 remoteIndex[m.provider, default: [:]][m.remoteID] = m.entityID
                 byEntity[m.entityID, default: EntityMappings()][m.provider] = m
             }
             let outbox = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, provider, entity_id, operation, payload, state FROM outbox
+                    SELECT id, provider, entity_id, operation, payload, state, created_at FROM outbox
                     WHERE link = ? AND state = 'pending' ORDER BY id
                     """, arguments: [link]
             ).map {
                 OutboxRecord(
                     id: $0[0], link: link, provider: $0[1], entityID: $0[2], operation: $0[3], payload: $0[4],
-                    state: $0[5])
+                    state: $0[5], createdAt: $0[6])
             }
             var states: [String: ProviderStateRecord] = [:]
             for provider in providers {

@@ -49,14 +49,14 @@ public struct MirrorWriter {
     public func putMapping(_ m: MappingRecord) throws {
         try db.execute(
             sql: """
-                INSERT INTO mappings (entity_id, provider, remote_id, parent_remote_id, shadow, remote_updated_at, shadow_digest, synced)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO mappings (entity_id, provider, remote_id, parent_remote_id, shadow, remote_updated_at, shadow_digest, synced, stuck)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (provider, remote_id) DO UPDATE SET
                   entity_id = excluded.entity_id, parent_remote_id = excluded.parent_remote_id,
                   shadow = excluded.shadow, remote_updated_at = excluded.remote_updated_at,
-                  shadow_digest = excluded.shadow_digest, synced = excluded.synced
+                  shadow_digest = excluded.shadow_digest, synced = excluded.synced, stuck = excluded.stuck
                 """,
-            arguments: [m.entityID, m.provider, m.remoteID, m.parentRemoteID, m.shadow, m.remoteUpdatedAt, m.shadowDigest, m.synced])
+            arguments: [m.entityID, m.provider, m.remoteID, m.parentRemoteID, m.shadow, m.remoteUpdatedAt, m.shadowDigest, m.synced, m.stuck])
     }
 
     // MARK: journal, conflicts
@@ -102,6 +102,11 @@ public struct MirrorWriter {
         try db.execute(
             sql: "UPDATE outbox SET state = ?, remote_id = ?, error = ?, finished_at = ? WHERE id = ?",
             arguments: [state, remoteID, error, Self.now(), id])
+    }
+
+    /// Keeps a row pending (its outcome is unknown) and notes why.
+    public func noteOutboxError(_ id: Int64, error: String) throws {
+        try db.execute(sql: "UPDATE outbox SET error = ? WHERE id = ?", arguments: [error, id])
     }
 
     // MARK: provider and link state

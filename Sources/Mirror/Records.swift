@@ -47,11 +47,15 @@ public struct MappingRecord: Sendable, Equatable {
     public var shadowDigest: Int64?
     /// Digest of the canonical value this copy was last confirmed to hold.
     public var synced: Int64?
+    /// JSON object: field -> the value last written that this copy did not
+    /// keep (rule 13); nil when every write stuck.
+    public var stuck: String?
 
     public init(
         entityID: Int64, provider: String, remoteID: String, parentRemoteID: String?, shadow: String,
-        remoteUpdatedAt: Int64?, shadowDigest: Int64? = nil, synced: Int64? = nil
+        remoteUpdatedAt: Int64?, shadowDigest: Int64? = nil, synced: Int64? = nil, stuck: String? = nil
     ) {
+        self.stuck = stuck
         self.entityID = entityID
         self.provider = provider
         self.remoteID = remoteID
@@ -71,6 +75,22 @@ public struct OutboxRecord: Sendable, Equatable {
     public var operation: String
     public var payload: String
     public var state: String
+    /// When the row was recorded (local clock).
+    public var createdAt: String?
+
+    public init(
+        id: Int64, link: String, provider: String, entityID: Int64, operation: String, payload: String, state: String,
+        createdAt: String? = nil
+    ) {
+        self.id = id
+        self.link = link
+        self.provider = provider
+        self.entityID = entityID
+        self.operation = operation
+        self.payload = payload
+        self.state = state
+        self.createdAt = createdAt
+    }
 }
 
 public struct JournalEntry: Sendable, Equatable, Codable {

@@ -13,9 +13,18 @@ import AdapterSupport
 ///   is cut to a date), the value in UTC with `+` sent as `%2B`.
 /// - No priority field. DELETE archives the task on Productive's side, so
 ///   tasksync offers delete, not archive.
-/// Assumed where silent: `closed` is writable to close and reopen a task;
-/// the status is the `workflow_status` relationship, read with
-/// `include=workflow_status`.
+/// - Relationships carry their value only when the request names them in
+///   `include=` (JSON:API); otherwise `{"meta":{"included":false}}`, which
+///   says nothing. Every request that answers a task asks for
+///   `include=workflow_status,parent_task`; an answer that still leaves the
+///   status out has it unknown, and the engine reads the task back.
+/// - `closed` is not among the writable attributes: closing follows the
+///   workflow status. So a task's `done` is read, never written (its status
+///   carries it), and a subtask is closed or reopened through its workflow
+///   status only when the config names `closed_status_id` and
+///   `open_status_id`; otherwise subtask completion is not written here.
+/// Assumed where silent: `include=` is honoured on POST and PATCH answers
+/// (if not, the read-back covers it).
 public struct ProductiveProvider: TaskProvider {
     public struct Settings: Sendable {
         public var baseURL: String
@@ -24,11 +33,17 @@ public struct ProductiveProvider: TaskProvider {
         public var projectID: String
         public var taskListID: String
         public var pageSize: Int
+        /// A workflow status in the Closed category, for closing a subtask.
+        public var closedStatusID: String?
+        /// A workflow status that is not closed, for reopening a subtask.
+        public var openStatusID: String?
 
         public init(
             baseURL: String = "https://api.productive.io/api/v2", token: String, organizationID: String,
-            projectID: String, taskListID: String, pageSize: Int = 200
+            projectID: String, taskListID: String, pageSize: Int = 200, closedStatusID: String? = nil, openStatusID: String? = nil
         ) {
+            self.closedStatusID = closedStatusID
+            self.openStatusID = openStatusID
             self.baseURL = baseURL
             self.token = token
             self.organizationID = organizationID
@@ -55,10 +70,12 @@ public struct ProductiveProvider: TaskProvider {
     }
 
     public var capabilities: Capabilities {
-        let fields: Set<Field> = [.title, .description, .status, .done, .dueDate, .tags]
+        let canClose = settings.closedStatusID != nil && settings.openStatusID != nil
         return Capabilities(
-            readableFields: fields, writableFields: fields, subtasks: true, commentsRead: true, commentsWrite: true,
-            delete: true, archive: false, incrementalListing: true)
+            readableFields: [.title, .description, .status, .done, .dueDate, .tags],
+            writableFields: [.title, .description, .status, .dueDate, .tags], subtasks: true, commentsRead: true,
+            commentsWrite: true, delete: true, archive: false, incrementalListing: true,
+            subtaskWritableFields: canClose ? [.title, .done] : [.title])
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
@@ -116,12 +133,12 @@ public struct ProductiveProvider: TaskProvider {
 
     public func createTask(_ fields: TaskFields) async throws -> RemoteTask {
         let body = document(attributes: Self.attributes(fields, only: Set(Field.allCases)), relationships: relationships(status: fields.status))
-        let response = try await client.call("POST", "/tasks", body: body)
-        guard case .task(let task) = try response.decode(PROne<PRTaskAttributes>.self, what: "created task").data.item() else {
-            throw ProviderError.malformed("created task came back as a subtask")
-        }
-        return task
+        let response = try await client.call("POST", "/tasks", query: Self.include, body: body)
+        return try response.decode(PROne<PRTaskAttributes>.self, what: "created task").data.task()
     }
+
+    /// What every request that answers a task asks to be told.
+    static let include = [("include", "workflow_status,parent_task")]
 
     public func updateTask(id: String, _ update: TaskUpdate) async throws -> RemoteTask {
         var relationships: [String: JSON] = [:]
@@ -129,11 +146,8 @@ public struct ProductiveProvider: TaskProvider {
             relationships["workflow_status"] = Self.ref("workflow_statuses", status)
         }
         let body = document(attributes: Self.attributes(update.values, only: update.fields), relationships: relationships)
-        let response = try await client.call("PATCH", "/tasks/\(id)", body: body)
-        guard case .task(let task) = try response.decode(PROne<PRTaskAttributes>.self, what: "updated task \(id)").data.item() else {
-            throw ProviderError.malformed("task \(id) came back as a subtask")
-        }
-        return task
+        let response = try await client.call("PATCH", "/tasks/\(id)", query: Self.include, body: body)
+        return try response.decode(PROne<PRTaskAttributes>.self, what: "updated task \(id)").data.task()
     }
 
     public func deleteTask(id: String) async throws {
@@ -145,17 +159,21 @@ public struct ProductiveProvider: TaskProvider {
     }
 
     public func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
-        var rel = relationships(status: nil)
+        var rel = relationships(status: fields.done ? settings.closedStatusID : nil)
         rel["parent_task"] = Self.ref("tasks", parentID)
-        let body = document(attributes: ["title": .string(fields.title), "closed": .bool(fields.done)], relationships: rel)
-        let response = try await client.call("POST", "/tasks", body: body)
-        return try Self.subtask(response, what: "created subtask")
+        let body = document(attributes: ["title": .string(fields.title)], relationships: rel)
+        let response = try await client.call("POST", "/tasks", query: Self.include, body: body)
+        return try response.decode(PROne<PRTaskAttributes>.self, what: "created subtask").data.subtask(parent: parentID)
     }
 
     public func updateSubtask(parentID: String, id: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
-        let body = document(attributes: ["title": .string(fields.title), "closed": .bool(fields.done)], relationships: [:])
-        let response = try await client.call("PATCH", "/tasks/\(id)", body: body)
-        return try Self.subtask(response, what: "updated subtask \(id)")
+        var rel: [String: JSON] = [:]
+        if let status = fields.done ? settings.closedStatusID : settings.openStatusID {
+            rel["workflow_status"] = Self.ref("workflow_statuses", status)
+        }
+        let body = document(attributes: ["title": .string(fields.title)], relationships: rel)
+        let response = try await client.call("PATCH", "/tasks/\(id)", query: Self.include, body: body)
+        return try response.decode(PROne<PRTaskAttributes>.self, what: "updated subtask \(id)").data.subtask(parent: parentID)
     }
 
     public func listComments(taskID: String) async throws -> [RemoteComment] {
@@ -208,20 +226,12 @@ public struct ProductiveProvider: TaskProvider {
             switch field {
             case .title: a["title"] = .string(f.title)
             case .description: a["description"] = .string(f.description)
-            case .done: a["closed"] = .bool(f.done)
             case .dueDate: a["due_date"] = f.dueDate.map { .string($0.description) } ?? .null
             case .tags: a["tag_list"] = .array(f.tags.map(JSON.string))
-            case .status, .priority: break  // status is a relationship; no priority on Productive
+            case .status, .priority, .done: break  // status is a relationship; no priority; closing follows the status
             }
         }
         return a
-    }
-
-    static func subtask(_ response: HTTPResponse, what: String) throws -> RemoteSubtask {
-        guard case .subtask(let s) = try response.decode(PROne<PRTaskAttributes>.self, what: what).data.item() else {
-            throw ProviderError.malformed("\(what) came back without its parent_task")
-        }
-        return s
     }
 
     static func comment(_ c: PRResource<PRCommentAttributes>, taskID: String) -> RemoteComment {

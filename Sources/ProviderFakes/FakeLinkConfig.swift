@@ -30,6 +30,8 @@ public enum FakeLinkConfig {
             organization_id = "1987"
             project_id = "1911"
             task_list_id = "361"
+            closed_status_id = "2547"
+            open_status_id = "2545"
             token_file = "\(dir)/\(pr).token"
 
             [[link]]

@@ -87,12 +87,13 @@ struct TableReader {
         var sync = SyncSettings()
         if let s = root["sync"] {
             if let t = s.table {
-                unknownKeys(t, "sync", allowed: ["mirror", "poll_interval", "full_listing_every", "cursor_overlap", "request_timeout"])
+                unknownKeys(t, "sync", allowed: ["mirror", "poll_interval", "full_listing_every", "cursor_overlap", "request_timeout", "comments_every"])
                 if let m = string(t, "mirror", "sync") { sync.mirrorPath = m }
                 if let n = number(t, "poll_interval", "sync", range: 5...86400) { sync.pollInterval = n }
                 if let n = number(t, "full_listing_every", "sync", range: 1...10000) { sync.fullListingEvery = Int(n) }
                 if let n = number(t, "cursor_overlap", "sync", range: 0...86400) { sync.cursorOverlap = n }
                 if let n = number(t, "request_timeout", "sync", range: 1...600) { sync.requestTimeout = n }
+                if let n = number(t, "comments_every", "sync", range: 1...10000) { sync.commentsEvery = Int(n) }
             } else {
                 fail("sync", "expected a table ([sync])")
             }
@@ -120,7 +121,7 @@ struct TableReader {
 
     static let providerKeys: [ProviderKind: (required: [String], optional: [String])] = [
         .helpspace: (["board_id", "client_id"], ["per_page"]),
-        .productive: (["organization_id", "project_id", "task_list_id"], ["page_size"]),
+        .productive: (["organization_id", "project_id", "task_list_id"], ["page_size", "closed_status_id", "open_status_id"]),
     ]
 
     mutating func readProviders(_ value: TOMLValueConvertible?) -> [ProviderConfig] {

@@ -24,6 +24,9 @@ public struct SyncSettings: Sendable, Equatable {
     public var cursorOverlap: Double = 60
     /// `request_timeout`: seconds for one HTTP request.
     public var requestTimeout: Double = 60
+    /// `comments_every`: every mapped task's comments are read at least
+    /// every this many cycles (rotating batches); a new or changed task's at once.
+    public var commentsEvery: Int = 30
 
     public init() {}
 }

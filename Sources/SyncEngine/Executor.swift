@@ -18,6 +18,20 @@ public struct EngineHooks: Sendable {
     }
 }
 
+/// What a create records in its outbox row: the fields it sends, and the
+/// newest timestamp the member showed before it, so that a copy whose answer
+/// was lost is re-found by more than its title (rule 4).
+struct CreatePayload: Codable, Sendable {
+    var fields: TaskFields
+    var after: Timestamp?
+
+    /// Reads a row's payload; rows written before `after` existed hold the fields alone.
+    static func decode(_ text: String) -> CreatePayload? {
+        if let p = Codec.decode(CreatePayload.self, text) { return p }
+        return Codec.decode(TaskFields.self, text).map { CreatePayload(fields: $0, after: nil) }
+    }
+}
+
 /// What the push half of a cycle did, per provider.
 struct PushResult: Sendable {
     var done = 0
@@ -94,7 +108,7 @@ struct Executor {
 
     static func payload(_ op: Operation) -> String {
         switch op {
-        case .createTask(_, _, let f): Codec.encode(f)
+        case .createTask(_, _, let f, let after): Codec.encode(CreatePayload(fields: f, after: after))
         case .updateTask(_, _, let r, let u):
             Codec.encode(["remote_id": r, "fields": u.fields.sorted().map(\.rawValue).joined(separator: ","), "values": Codec.encode(u.values)])
         case .deleteTask(_, _, let r), .archiveTask(_, _, let r): Codec.encode(["remote_id": r])
@@ -135,14 +149,21 @@ struct Executor {
             do {
                 var mapping: MappingRecord?
                 switch op {
-                case .createTask(_, _, let fields):
-                    let task = try await provider.createTask(fields)
+                case .createTask(_, _, let fields, _):
+                    let answer = try await provider.createTask(fields)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = taskMapping(entity, name, task, synced: synced(op.entity))
+                    let task = try await completeRead(answer, provider: provider, sent: fields)
+                    let stuck = stuckWrites(
+                        sent: fields, fields: Set(Field.allCases).intersection(provider.capabilities.writableFields), answer: task, provider: name)
+                    mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
+                    noteStuck(stuck, entity: entity, provider: name, cycle: cycle, remoteID: task.id)
                 case .updateTask(_, _, let remoteID, let update):
-                    let task = try await provider.updateTask(id: remoteID, update)
+                    let answer = try await provider.updateTask(id: remoteID, update)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = taskMapping(entity, name, task, synced: synced(op.entity))
+                    let task = try await completeRead(answer, provider: provider, sent: update.values)
+                    let stuck = stuckWrites(sent: update.values, fields: update.fields, answer: task, provider: name)
+                    mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
+                    noteStuck(stuck, entity: entity, provider: name, cycle: cycle, remoteID: remoteID)
                 case .deleteTask(_, _, let remoteID):
                     try await provider.deleteTask(id: remoteID)
                     try hooks.afterRemoteWrite?(name, op.name)
@@ -188,10 +209,18 @@ struct Executor {
                 hooks.progress?()
                 logger.info("\(op.name) done", metadata: ["provider": "\(name)", "entity": "\(entity)", "remote_id": "\(mapping?.remoteID ?? "-")"])
             } catch let error as ProviderError {
-                result.failed.append("\(op.name) #\(entity): \(error)")
+                // A create that may have reached the server (no answer, or a 5xx) has an
+                // unknown outcome: its row stays pending and the next cycle re-finds the
+                // copy or creates it again (rule 4); it is never re-sent blindly.
+                let unknown = op.isCreate && Self.outcomeUnknown(error)
+                result.failed.append("\(op.name) #\(entity): \(error)" + (unknown ? " (outcome unknown: checked next cycle)" : ""))
                 logger.warning("\(op.name) failed: \(error)", metadata: ["provider": "\(name)", "entity": "\(entity)"])
                 try mirror.write { w in
-                    try w.finishOutbox(outboxID, state: "failed", error: "\(error)")
+                    if unknown {
+                        try w.noteOutboxError(outboxID, error: "outcome unknown: \(error)")
+                    } else {
+                        try w.finishOutbox(outboxID, state: "failed", error: "\(error)")
+                    }
                     try w.journal(cycle: cycle, link: link.name, provider: name, entity: entity, kind: "error", detail: "\(op.name): \(error)")
                     if error.isProviderWide {
                         for (_, later) in ops.dropFirst(index + 1) { try w.finishOutbox(later, state: "abandoned", error: "\(name) failed: \(error)") }
@@ -206,12 +235,63 @@ struct Executor {
         return result
     }
 
-    func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask, synced: Int64?) -> MappingRecord {
+    func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask, synced: Int64?, stuck: StuckWrites) -> MappingRecord {
         var fields = task.fields
         fields.status = link.canonicalStatus(provider: provider, remote: fields.status)
         return MappingRecord(
             entityID: entity, provider: provider, remoteID: task.id, parentRemoteID: nil,
             shadow: Codec.encode(fields), remoteUpdatedAt: task.updatedAt?.millisecondsSince1970,
-            shadowDigest: fields.fingerprint, synced: synced)
+            shadowDigest: fields.fingerprint, synced: synced, stuck: stuck.text)
+    }
+
+    /// A shadow is built only from a complete read (rule 13): an answer that
+    /// left out a field the member can read (a relationship not included,
+    /// say) is read back; if the read-back is still short, the fields it
+    /// lacks take the values just sent, and the next listing confirms them.
+    func completeRead(_ answer: RemoteTask, provider: any TaskProvider, sent: TaskFields) async throws -> RemoteTask {
+        let readable = provider.capabilities.readableFields
+        guard !answer.unknownFields.intersection(readable).isEmpty else { return answer }
+        var task = answer
+        if case .present(let read) = try await provider.readTask(id: answer.id), read.unknownFields.intersection(readable).isEmpty {
+            task = read
+        }
+        for f in task.unknownFields { task.fields.copy(f, from: sent) }
+        task.unknownFields = []
+        return task
+    }
+
+    /// The written fields whose value the answer does not show: the provider
+    /// ignored them or put its own value in their place. Values are kept in
+    /// canonical form, as the planner compares them.
+    func stuckWrites(sent: TaskFields, fields: Set<Field>, answer: RemoteTask, provider: String) -> StuckWrites {
+        var stuck = StuckWrites(nil)
+        for f in fields.sorted() where !answer.fields.same(f, as: sent) {
+            var wanted = sent
+            if f == .status { wanted.status = link.canonicalStatus(provider: provider, remote: sent.status) }
+            stuck.add(f, wanted.value(of: f))
+        }
+        return stuck
+    }
+
+    /// Says once, in the journal and the log, that a write did not stick.
+    func noteStuck(_ stuck: StuckWrites, entity: Int64, provider: String, cycle: Int64, remoteID: String) {
+        for (field, value) in stuck.values.sorted(by: { $0.key < $1.key }) {
+            let detail = "\(provider) did not keep the value written; not sent again until it changes"
+            try? mirror.write { w in
+                try w.journal(
+                    cycle: cycle, link: link.name, provider: provider, entity: entity, kind: "not-kept", field: field, old: nil,
+                    new: value.description, detail: detail)
+            }
+            logger.warning(
+                "\(field) = \(value) did not stick on \(provider)", metadata: ["provider": "\(provider)", "entity": "\(entity)", "remote_id": "\(remoteID)"])
+        }
+    }
+
+    /// Errors after which a write may or may not have been carried out.
+    static func outcomeUnknown(_ error: ProviderError) -> Bool {
+        switch error {
+        case .transport, .server, .malformed: true
+        default: false
+        }
     }
 }

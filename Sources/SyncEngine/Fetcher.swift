@@ -33,6 +33,13 @@ struct Fetcher {
             snap.tasks.reserveCapacity(listing.tasks.count)
             snap.digests.reserveCapacity(listing.tasks.count + listing.subtasks.count)
             for var task in listing.tasks {
+                let unknown = task.unknownFields.intersection(provider.capabilities.readableFields)
+                guard unknown.isEmpty else {
+                    // Not a complete read: no diff and no shadow from it (rule 13).
+                    snap.problems.append("task \(task.id): the answer did not include \(unknown.map(\.rawValue).sorted().joined(separator: ", "))")
+                    snap.complete = false
+                    continue
+                }
                 task.fields.status = toCanonical(task.fields.status)
                 for sub in task.subtasks ?? [] { snap.add(sub) }
                 task.subtasks = nil
@@ -72,34 +79,40 @@ struct Fetcher {
         return snap
     }
 
+    /// Which tasks' comments to read this cycle. No document says that a new
+    /// comment touches its task, so `updated_at` alone cannot tell: the
+    /// comments of a task are read when the task is new or changed (its
+    /// fields, or its `updated_at` against the one the mirror last saw: a
+    /// provider timestamp compared with a provider timestamp only), and
+    /// otherwise in rotating batches, so that every mapped task's comments
+    /// are read at least every `comments_every` cycles.
     func readComments(_ provider: any TaskProvider, state: LinkMirrorState, commentsFlowOut: Bool, into snap: inout MemberSnapshot) async {
         guard provider.capabilities.commentsRead else { return }
-        var wanted: [String] = []
-        // Comments that may flow elsewhere: on tasks that are new or changed.
+        var wanted: Set<String> = []
         if commentsFlowOut {
-            // A new comment touches its task's updated_at (assumed), but some providers
-            // count it in whole seconds: a comment in the same second as the last read
-            // leaves it as it was. So tasks updated within cursor_overlap of the last
-            // listing are read again, as a changed-since request reaches back.
-            let lastListing = state.providerStates[provider.name]?.lastSuccessAt.flatMap(Timestamp.init(parsing:))
-            let recent = lastListing?.adding(seconds: -settings.cursorOverlap)
             for task in snap.tasks.values {
-                if let m = state.mapping(provider: provider.name, remoteID: task.id), m.remoteUpdatedAt == task.updatedAt?.millisecondsSince1970,
-                    m.shadowDigest == snap.taskDigest(task.id),
-                    let updated = task.updatedAt, let recent, updated < recent
-                {
+                guard let m = state.mapping(provider: provider.name, remoteID: task.id) else {
+                    wanted.insert(task.id)  // new here
                     continue
                 }
-                wanted.append(task.id)
+                if m.remoteUpdatedAt != task.updatedAt?.millisecondsSince1970 || m.shadowDigest != snap.taskDigest(task.id) {
+                    wanted.insert(task.id)
+                }
+            }
+            let every = Int64(max(1, settings.commentsEvery))
+            let slot = ((state.providerStates[provider.name]?.lastCycleID ?? 0) + 1) % every
+            for (remoteID, entityID) in state.remoteIndex[provider.name] ?? [:] where entityID % every == slot {
+                guard let e = state.entities[entityID], e.kind == .task, e.state == .active, snap.gone[remoteID] == nil else { continue }
+                wanted.insert(remoteID)
             }
         }
         // Comments this provider may already hold from a create whose answer was lost.
         for row in state.pendingOutbox where row.provider == provider.name && row.operation == "create-comment" {
             if let parent = state.entities[row.entityID]?.parentID, let m = state.mappingsByEntity[parent]?[provider.name] {
-                wanted.append(m.remoteID)
+                wanted.insert(m.remoteID)
             }
         }
-        for taskID in Set(wanted).sorted() {
+        for taskID in wanted.sorted() {
             do {
                 snap.requests += 1
                 snap.comments[taskID] = try await provider.listComments(taskID: taskID)

@@ -57,7 +57,9 @@ enum EntityKey: Hashable, Sendable, Comparable, CustomStringConvertible {
 
 /// A remote write the executor carries out, in plan order.
 enum Operation: Sendable {
-    case createTask(entity: EntityKey, provider: String, fields: TaskFields)
+    /// `after`: the newest timestamp the member showed before this create,
+    /// so a copy whose answer was lost can be re-found (created after it).
+    case createTask(entity: EntityKey, provider: String, fields: TaskFields, after: Timestamp?)
     case updateTask(entity: EntityKey, provider: String, remoteID: String, update: TaskUpdate)
     case deleteTask(entity: EntityKey, provider: String, remoteID: String)
     case archiveTask(entity: EntityKey, provider: String, remoteID: String)
@@ -67,7 +69,7 @@ enum Operation: Sendable {
 
     var provider: String {
         switch self {
-        case .createTask(_, let p, _), .updateTask(_, let p, _, _), .deleteTask(_, let p, _), .archiveTask(_, let p, _),
+        case .createTask(_, let p, _, _), .updateTask(_, let p, _, _), .deleteTask(_, let p, _), .archiveTask(_, let p, _),
             .createSubtask(_, _, let p, _), .updateSubtask(_, let p, _, _, _), .createComment(_, _, let p, _):
             p
         }
@@ -75,9 +77,16 @@ enum Operation: Sendable {
 
     var entity: EntityKey {
         switch self {
-        case .createTask(let e, _, _), .updateTask(let e, _, _, _), .deleteTask(let e, _, _), .archiveTask(let e, _, _),
+        case .createTask(let e, _, _, _), .updateTask(let e, _, _, _), .deleteTask(let e, _, _), .archiveTask(let e, _, _),
             .createSubtask(let e, _, _, _), .updateSubtask(let e, _, _, _, _), .createComment(let e, _, _, _):
             e
+        }
+    }
+
+    var isCreate: Bool {
+        switch self {
+        case .createTask, .createSubtask, .createComment: true
+        default: false
         }
     }
 
@@ -114,6 +123,8 @@ struct MappingWrite: Sendable {
     var shadowDigest: Int64?
     /// ``Codec/digest(_:)`` of the canonical value this copy holds, when it holds it.
     var synced: Int64?
+    /// ``StuckWrites`` text: values written that this copy did not keep.
+    var stuck: String?
 }
 
 struct Observation: Sendable {

@@ -56,15 +56,15 @@ struct Planner {
         }
         for group in newGroups { planTask(group.key, record: nil) }
         settleOutbox()
-        addCapabilityNotes()
+        addProblemNotes()
         let share = Double(deletions) / Double(max(1, activeTasks.count))
-        if deletions > 0 && share > link.maxDeleteShare {
+        if deletions >= Self.deletionGuardMinimum && share > link.maxDeleteShare {
             let reason =
                 "this cycle would delete or archive \(deletions) of \(activeTasks.count) tasks "
-                + "(\(Int((share * 100).rounded()))%), more than max_delete_share = \(link.maxDeleteShare); nothing was changed. "
-                + "Check the providers, then raise max_delete_share for one run if the deletions are meant."
+                + "(\(Int((share * 100).rounded()))%), more than max_delete_share = \(link.maxDeleteShare) allows; nothing was changed. "
+                + "Check the providers; if the deletions are meant, raise max_delete_share in [[link]] \(link.name) for one run."
             var stopped = CycleDecisions(plan: d.plan)
-            stopped.plan.items = [PlanItem(.stop, provider: "-", entity: "-", title: "", reason: reason)]
+            stopped.plan.items = []
             stopped.plan.stopped = reason
             return stopped
         }
@@ -77,15 +77,15 @@ struct Planner {
     /// mapping that differs from the mirror's is written.
     mutating func recordMapping(
         _ key: EntityKey, provider: String, remoteID: String, parentRemoteID: String?, known: MappingRecord?,
-        read: (shadow: String, updatedAt: Int64?, digest: Int64?)?, synced: Int64?
+        read: (shadow: String, updatedAt: Int64?, digest: Int64?)?, synced: Int64?, stuck: String? = nil
     ) {
         guard let shadow = read?.shadow ?? known?.shadow else { return }
         let write = MappingWrite(
             entity: key, provider: provider, remoteID: remoteID, parentRemoteID: parentRemoteID ?? known?.parentRemoteID,
             shadow: shadow, updatedAt: read.map { $0.updatedAt } ?? known?.remoteUpdatedAt,
-            shadowDigest: read.map { $0.digest } ?? known?.shadowDigest, synced: synced ?? known?.synced)
+            shadowDigest: read.map { $0.digest } ?? known?.shadowDigest, synced: synced ?? known?.synced, stuck: stuck)
         if let known, known.shadow == write.shadow, known.remoteUpdatedAt == write.updatedAt, known.synced == write.synced,
-            known.shadowDigest == write.shadowDigest
+            known.shadowDigest == write.shadowDigest, known.stuck == write.stuck
         {
             return
         }
@@ -106,8 +106,10 @@ struct Planner {
         let digest = e.canonicalDigest
         for m in members {
             guard m.available, let map = maps[m.name], map.synced == digest, m.gone[map.remoteID] == nil,
-                assigned[.existing(e.id)]?[m.name] == nil, m.comments[map.remoteID] == nil
+                assigned[.existing(e.id)]?[m.name] == nil
             else { return false }
+            // Comments read this cycle (a rotating batch) leave it quiet unless one is new.
+            if let comments = m.comments[map.remoteID], comments.contains(where: { mapping(m.name, $0.id) == nil }) { return false }
             if m.tasks[map.remoteID] != nil, m.taskDigest(map.remoteID) != map.shadowDigest { return false }
             if unmappedSubtaskParents[m.name]?.contains(map.remoteID) == true { return false }
         }
@@ -140,8 +142,9 @@ struct Planner {
         var groups: [String: [(member: String, task: RemoteTask)]] = [:]
         var groupOrder: [String] = []
         for m in members where m.available {
-            let unmapped = m.tasks.values.filter { mapping(m.name, $0.id) == nil }.sorted { Self.idOrder($0.id, $1.id) }
+            var unmapped = m.tasks.values.filter { mapping(m.name, $0.id) == nil }.sorted { Self.idOrder($0.id, $1.id) }
             guard !unmapped.isEmpty else { continue }
+            refindLostCreates(on: m.name, unmapped: &unmapped)
             var lacking: [String: [EntityRecord]] = [:]
             for e in active where state.mappingsByEntity[e.id]?[m.name] == nil {
                 if let c = Codec.decode(TaskFields.self, e.canonical) { lacking[c.title.pairingKey, default: []].append(e) }
@@ -190,6 +193,53 @@ struct Planner {
             }
         }
         return result
+    }
+
+    /// A create whose answer was lost (a crash, a dropped connection) left
+    /// its outbox row pending. Its copy is re-found by more than the title,
+    /// which someone may have changed since: it was created after the newest
+    /// timestamp the member showed before the create, and it still holds
+    /// the description, due date, tags or priority that were sent. Found
+    /// copies are linked (and taken out of `unmapped`), not created again.
+    mutating func refindLostCreates(on member: String, unmapped: inout [RemoteTask]) {
+        for row in state.pendingOutbox where row.provider == member && row.operation == "create-task" {
+            guard let e = state.entities[row.entityID], e.state == .active, state.mappingsByEntity[e.id]?[member] == nil,
+                assigned[.existing(e.id)]?[member] == nil, let payload = CreatePayload.decode(row.payload)
+            else { continue }
+            let writable = self.member(member)?.capabilities.writableFields ?? []
+            let scored = unmapped.enumerated().compactMap { i, task in Self.refindScore(task, payload, writable: writable).map { (i, $0) } }
+            guard let best = scored.max(by: { $0.1 < $1.1 }) else { continue }
+            let task = unmapped.remove(at: best.0)
+            assigned[.existing(e.id), default: [:]][member] = task.id
+            d.plan.items.append(
+                PlanItem(
+                    .adopt, provider: member, entity: "#\(e.id)", title: task.fields.title, remoteID: task.id,
+                    reason: "created by tasksync before its answer was lost (matched by its fields and creation time): linked, not created again"))
+        }
+    }
+
+    /// How well a remote task matches what a lost create sent; nil when it
+    /// cannot be that copy. The title counts most, but a copy renamed since
+    /// still matches on the other fields it was sent with.
+    static func refindScore(_ task: RemoteTask, _ sent: CreatePayload, writable: Set<Field>) -> Int? {
+        if let after = sent.after, let created = task.createdAt, created < after.adding(seconds: -2) { return nil }
+        let f = task.fields
+        let s = sent.fields
+        var evidence = 0
+        var matched = 0
+        func check(_ field: Field, _ present: Bool, _ same: Bool) {
+            guard present, writable.contains(field) else { return }
+            evidence += 1
+            if same { matched += 1 }
+        }
+        check(.description, !s.description.isEmpty, f.description == s.description)
+        check(.dueDate, s.dueDate != nil, f.dueDate == s.dueDate)
+        check(.tags, !s.tags.isEmpty, f.tags == s.tags)
+        check(.priority, s.priority != nil, f.priority == s.priority)
+        let sameTitle = f.title.pairingKey == s.title.pairingKey
+        if sameTitle { return 100 + matched }
+        guard matched > 0, matched * 2 >= evidence else { return nil }
+        return matched
     }
 
     static func idOrder(_ a: String, _ b: String) -> Bool {
@@ -265,14 +315,18 @@ struct Planner {
                     changes: [.init(field: c.field.rawValue, old: loser, new: winner)],
                     reason: "changed on \(c.winner) and \(c.loser); \(c.winner) is newer and wins, the losing value is kept in the conflicts list"))
         }
-        // New shadows for what was read; `synced` for the copies that hold the merged value.
+        // What each member is written: the merge's writes less what it cannot take.
+        let writes = effectiveWrites(key, outcome: outcome, sides: sides, maps: maps, remoteIDs: remoteIDs, title: title)
+        // New shadows for what was read; `synced` for the copies that hold the merged value
+        // (or all of it they can hold).
         let synced = Codec.digest(Codec.encode(merged))
-        for (i, side) in sides.enumerated() {
+        for side in sides {
             guard let member = member(side.provider), member.available, let remoteID = remoteIDs[side.provider] else { continue }
             let read = member.tasks[remoteID].map { (Codec.encode($0.fields), $0.updatedAt?.millisecondsSince1970, member.taskDigest(remoteID)) }
+            let stuck = StuckWrites(maps[side.provider]?.stuck).keeping(merged: merged, current: side.current)
             recordMapping(
                 key, provider: side.provider, remoteID: remoteID, parentRemoteID: nil, known: maps[side.provider], read: read,
-                synced: outcome.writes[i] == nil ? synced : nil)
+                synced: writes[side.provider] == nil ? synced : nil, stuck: stuck.text)
         }
         // Fields changed somewhere that a member cannot hold.
         let changedFields = Set(outcome.observed.values.flatMap { $0 })
@@ -285,23 +339,8 @@ struct Planner {
             }
         }
         // Updates.
-        for (i, fields) in outcome.writes.sorted(by: { $0.key < $1.key }) {
-            let side = sides[i]
-            guard let remoteID = remoteIDs[side.provider], let current = side.current else { continue }
-            var values = merged
-            var set = Set(fields)
-            if set.contains(.status) {
-                if let remote = link.remoteStatus(provider: side.provider, canonical: merged.status) {
-                    values.status = remote
-                } else {
-                    set.remove(.status)
-                    d.plan.items.append(
-                        PlanItem(
-                            .skip, provider: side.provider, entity: key.description, title: title, remoteID: remoteID,
-                            reason: "status \(merged.status.map { "'\($0)'" } ?? "(none)") has no mapping for \(side.provider) in link \(link.name)"))
-                }
-            }
-            guard !set.isEmpty else { continue }
+        for side in sides {
+            guard let (set, values) = writes[side.provider], let remoteID = remoteIDs[side.provider], let current = side.current else { continue }
             let changes = set.sorted().map { PlanItem.Change(field: $0.rawValue, old: current.value(of: $0), new: merged.value(of: $0)) }
             d.operations.append(.updateTask(entity: key, provider: side.provider, remoteID: remoteID, update: TaskUpdate(fields: set, values: values)))
             d.plan.items.append(PlanItem(.update, provider: side.provider, entity: key.description, title: title, remoteID: remoteID, changes: changes))
@@ -315,7 +354,7 @@ struct Planner {
             let changes = Field.allCases.filter { m.capabilities.writableFields.contains($0) && !dropped.contains($0) }
                 .map { PlanItem.Change(field: $0.rawValue, old: .none, new: merged.value(of: $0)) }
                 .filter { ![.none, .list([]), .text(""), .flag(false)].contains($0.new) }
-            d.operations.append(.createTask(entity: key, provider: m.name, fields: values))
+            d.operations.append(.createTask(entity: key, provider: m.name, fields: values, after: m.newestUpdate))
             d.plan.items.append(
                 PlanItem(
                     .create, provider: m.name, entity: key.description, title: title, changes: changes,
@@ -393,15 +432,11 @@ struct Planner {
         }
     }
 
-    mutating func addCapabilityNotes() {
-        for reader in members where reader.capabilities.commentsRead {
-            for writer in members where writer.name != reader.name && !writer.capabilities.commentsWrite {
-                d.plan.notes.append("comments on \(reader.name) do not flow to \(writer.name): \(writer.name) cannot write comments")
-            }
-        }
-        for m in members where !m.capabilities.subtasks {
-            d.plan.notes.append("subtasks do not flow to or from \(m.name): it has none")
-        }
+    /// The deletion guard (rule 5) stops a cycle only from this many
+    /// deletions on: one confirmed deletion in a small link is not a mass deletion.
+    static let deletionGuardMinimum = 2
+
+    mutating func addProblemNotes() {
         for m in members {
             for p in m.problems { d.plan.notes.append("\(m.name): an item was skipped: \(p)") }
         }

@@ -27,7 +27,8 @@ public enum ProviderFactory {
                 settings: .init(
                     baseURL: config.baseURL ?? "https://api.productive.io/api/v2", token: token,
                     organizationID: s["organization_id"] ?? "", projectID: s["project_id"] ?? "",
-                    taskListID: s["task_list_id"] ?? "", pageSize: Int(s["page_size"] ?? "") ?? 200),
+                    taskListID: s["task_list_id"] ?? "", pageSize: Int(s["page_size"] ?? "") ?? 200,
+                    closedStatusID: s["closed_status_id"], openStatusID: s["open_status_id"]),
                 transport: transport)
         }
     }

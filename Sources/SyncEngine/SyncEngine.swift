@@ -46,6 +46,36 @@ public actor SyncEngine {
         self.logger = logger
     }
 
+    /// What never flows in each link because a member lacks a capability:
+    /// said once when the engine starts (`run` logs it, `sync` prints it),
+    /// not in every cycle's plan.
+    public nonisolated func capabilityNotes() -> [(link: String, note: String)] {
+        var notes: [(String, String)] = []
+        for link in config.links {
+            let members = link.members.compactMap { providers[$0] }
+            for reader in members where reader.capabilities.commentsRead {
+                for writer in members where writer.name != reader.name && !writer.capabilities.commentsWrite {
+                    notes.append((link.name, "comments on \(reader.name) do not flow to \(writer.name): \(writer.name) cannot write comments"))
+                }
+            }
+            for m in members where !m.capabilities.subtasks {
+                notes.append((link.name, "subtasks do not flow to or from \(m.name): it has none"))
+            }
+            for m in members where m.capabilities.subtasks {
+                for f in SubtaskField.allCases where !m.capabilities.subtaskWritableFields.contains(f) {
+                    notes.append((link.name, "subtask \(f.rawValue) is not written to \(m.name): it cannot set it"))
+                }
+            }
+            let held = Set(members.flatMap(\.capabilities.readableFields))
+            for m in members {
+                for f in Field.allCases where held.contains(f) && !m.capabilities.writableFields.contains(f) {
+                    notes.append((link.name, "\(f.rawValue) is not written to \(m.name): it cannot hold it"))
+                }
+            }
+        }
+        return notes
+    }
+
     /// Runs one cycle over every link. With `dryRun`, reads and plans only:
     /// nothing is written, remote or local (rule 7).
     public func runCycle(dryRun: Bool = false) async throws -> CycleReport {
@@ -136,7 +166,7 @@ public actor SyncEngine {
                 try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: "stopped", stoppedReason: reason))
                 try self.recordProviderStates(snapshots, link: link, cycle: cycle, now: now, pushFailures: [:], moveCursor: false, w: w)
             }
-            return (decisions.plan, .stopped, errors + [reason], requests)
+            return (decisions.plan, .stopped, errors, requests)
         }
         let executor = Executor(link: link, mirror: mirror, providers: providers, hooks: hooks, logger: logger)
         let (ids, outbox) = try executor.record(decisions, cycle: cycle)

@@ -45,7 +45,9 @@ public struct PlanItem: Codable, Equatable, Sendable {
 public struct LinkPlan: Codable, Equatable, Sendable {
     public var link: String
     public var items: [PlanItem]
-    /// Link-wide remarks: capabilities that keep something from flowing.
+    /// Remarks on this cycle: items a member's listing could not give.
+    /// (What never flows because a member lacks a capability is said once,
+    /// by ``SyncEngine/capabilityNotes()``.)
     public var notes: [String]
     /// Providers that could not be read this cycle, and why.
     public var failures: [String: String]
@@ -65,7 +67,9 @@ extension LinkPlan {
             lines.append("  ! \(provider) failed, its items wait: \(error)")
         }
         if let stopped { lines.append("  ! stopped: \(stopped)") }
-        if items.isEmpty && stopped == nil { lines.append("  in sync: nothing to do") }
+        if items.isEmpty && stopped == nil {
+            lines.append(failures.isEmpty ? "  in sync: nothing to do" : "  nothing to do on the providers that could be read")
+        }
         for item in items {
             var line = "  \(item.action.rawValue) \(item.provider) \(item.entity)"
             if let r = item.remoteID { line += " (\(item.provider) #\(r))" }

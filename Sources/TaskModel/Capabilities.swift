@@ -10,11 +10,20 @@ public struct Capabilities: Sendable, Hashable {
     public var archive: Bool
     /// A changed-since listing exists, so an idle poll is cheap.
     public var incrementalListing: Bool
+    /// Subtask fields it can write (``subtasks`` true). A field it can read
+    /// but not write is left as it is there, and the plan says so.
+    public var subtaskWritableFields: Set<SubtaskField>
+    /// Writable fields it cannot set back to empty: a value of none is not
+    /// written (a request that would change nothing is never sent).
+    public var unclearableFields: Set<Field>
 
     public init(
         readableFields: Set<Field>, writableFields: Set<Field>, subtasks: Bool, commentsRead: Bool,
-        commentsWrite: Bool, delete: Bool, archive: Bool, incrementalListing: Bool
+        commentsWrite: Bool, delete: Bool, archive: Bool, incrementalListing: Bool,
+        subtaskWritableFields: Set<SubtaskField> = Set(SubtaskField.allCases), unclearableFields: Set<Field> = []
     ) {
+        self.subtaskWritableFields = subtaskWritableFields
+        self.unclearableFields = unclearableFields
         self.readableFields = readableFields
         self.writableFields = writableFields
         self.subtasks = subtasks

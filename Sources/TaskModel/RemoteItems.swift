@@ -8,12 +8,25 @@ public struct RemoteTask: Hashable, Codable, Sendable {
     /// (HelpSpace). Providers that list subtasks as tasks of their own
     /// (Productive) report them in ``TaskListing/subtasks`` instead.
     public var subtasks: [RemoteSubtask]?
+    /// When the provider says the task was created: with the fields a create
+    /// sent, it re-finds a copy whose create answer was lost (rule 4).
+    public var createdAt: Timestamp?
+    /// Fields the answer did not include (a relationship the server left
+    /// out, say). They are unknown, not empty: never a diff, never in a
+    /// shadow (rule 13). A listing or read with unknown readable fields is
+    /// not a complete read of that task.
+    public var unknownFields: Set<Field>
 
-    public init(id: String, fields: TaskFields, updatedAt: Timestamp?, subtasks: [RemoteSubtask]? = nil) {
+    public init(
+        id: String, fields: TaskFields, updatedAt: Timestamp?, subtasks: [RemoteSubtask]? = nil, createdAt: Timestamp? = nil,
+        unknownFields: Set<Field> = []
+    ) {
         self.id = id
         self.fields = fields
         self.updatedAt = updatedAt
         self.subtasks = subtasks
+        self.createdAt = createdAt
+        self.unknownFields = unknownFields
     }
 }
 

@@ -78,19 +78,6 @@ struct CreateAndUpdateTests {
         }
     }
 
-    @Test("a comment added in the same second as the task's last change is still carried")
-    func sameSecondComment() async throws {
-        try await withHarness { h in
-            let id = await h.hs.seed(title: "Busy")
-            try await h.cycle()
-            try await h.cycle()
-            await h.hs.addComment(id, text: "same second", author: "Ana", keepingTimestamp: true)
-            try await h.cycle()
-            let pr = try #require(await h.prTask("Busy"))
-            #expect(await h.pr.comments(of: pr.id).map(\.body).contains { $0.contains("same second") })
-        }
-    }
-
     @Test("titles with emoji, HTML entities and non-Latin scripts round-trip unchanged")
     func unicodeRoundTrip() async throws {
         try await withHarness { h in

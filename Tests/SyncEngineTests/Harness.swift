@@ -10,14 +10,16 @@ import TaskModel
 /// Two fakes (HelpSpace and Productive) on 127.0.0.1, a config linking
 /// them, a mirror file in a fresh folder: the whole product over real HTTP.
 final class Harness: @unchecked Sendable {
-    let clock = FakeClock()
+    let clock: FakeClock
     let hs: FakeHelpSpace
     let pr: FakeProductive
     let dir: String
     let config: SyncConfiguration
     var mirrorPath: String { config.sync.mirrorPath }
 
-    init(onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "") async throws {
+    /// `clockOffset`: seconds the providers' clocks run ahead of this machine's (negative: behind).
+    init(onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "", clockOffset: Double = 0) async throws {
+        clock = FakeClock(offset: clockOffset)
         hs = FakeHelpSpace(clock: clock)
         pr = FakeProductive(clock: clock)
         let hsURL = try await hs.start()
@@ -69,9 +71,10 @@ struct SimulatedCrash: Error {}
 /// Runs `body` with a fresh harness and stops its fakes afterwards, also
 /// when the body throws.
 func withHarness(
-    onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "", _ body: (Harness) async throws -> Void
+    onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "", clockOffset: Double = 0,
+    _ body: (Harness) async throws -> Void
 ) async throws {
-    let h = try await Harness(onDelete: onDelete, maxDeleteShare: maxDeleteShare, syncOptions: syncOptions)
+    let h = try await Harness(onDelete: onDelete, maxDeleteShare: maxDeleteShare, syncOptions: syncOptions, clockOffset: clockOffset)
     do {
         try await body(h)
     } catch {
