@@ -62,7 +62,7 @@ struct Planner {
             let reason =
                 "this cycle would delete or archive \(deletions) of \(activeTasks.count) tasks "
                 + "(\(Int((share * 100).rounded()))%), more than max_delete_share = \(link.maxDeleteShare) allows; nothing was changed. "
-                + "Check the providers; if the deletions are meant, raise max_delete_share in [[link]] \(link.name) for one run."
+                + "Check the providers; if the deletions are meant, raise that key in [[link]] \(link.name) for one run."
             var stopped = CycleDecisions(plan: d.plan)
             stopped.plan.items = []
             stopped.plan.stopped = reason

@@ -69,7 +69,8 @@ public actor SyncEngine {
             let held = Set(members.flatMap(\.capabilities.readableFields))
             for m in members {
                 for f in Field.allCases where held.contains(f) && !m.capabilities.writableFields.contains(f) {
-                    notes.append((link.name, "\(f.rawValue) is not written to \(m.name): it cannot hold it"))
+                    let why = m.capabilities.readableFields.contains(f) ? "\(m.name) does not let it be set" : "\(m.name) has no such field"
+                    notes.append((link.name, "\(f.rawValue) is not written to \(m.name): \(why)"))
                 }
             }
         }

@@ -31,11 +31,17 @@ struct Run: AsyncParsableCommand {
         let setup = try Setup.load(options, readOnlyMirror: false, logger: logger, hooks: hooks)
         notifier.ready(status: "config \(options.config) valid, mirror \(setup.mirror.path) open; first cycle starting")
         logger.notice("tasksync ready", metadata: ["config": "\(options.config)", "mirror": "\(setup.mirror.path)"])
+        logCapabilityNotes(setup.engine, logger: logger)
         let loop = PollLoop(options: options, setup: setup, hooks: hooks, notifier: notifier, watchdog: watchdog, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: loop)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
+}
+
+/// What never flows in each link, said once at start and after a reload.
+func logCapabilityNotes(_ engine: SyncEngine, logger: Logger) {
+    for (link, note) in engine.capabilityNotes() { logger.notice("\(note)", metadata: ["link": "\(link)"]) }
 }
 
 /// Pings systemd's watchdog, at most twice per interval it asked for.
@@ -117,6 +123,7 @@ struct PollLoop: Service {
         do {
             let next = try Setup.make(configPath: options.config, mirrorPath: options.mirror, readOnlyMirror: false, logger: logger, hooks: hooks)
             logger.notice("config reloaded", metadata: ["config": "\(options.config)"])
+            logCapabilityNotes(next.engine, logger: logger)
             notifier.ready(status: "config reloaded; \(next.config.links.count) links")
             return next
         } catch {

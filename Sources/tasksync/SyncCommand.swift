@@ -23,6 +23,9 @@ struct Sync: AsyncParsableCommand {
         let logger = makeLogger(verbose: verbose)
         let setup = try Setup.load(options, readOnlyMirror: dryRun, logger: logger)
         let report = try await setup.engine.runCycle(dryRun: dryRun)
+        if !json {
+            for (link, note) in setup.engine.capabilityNotes() { print("link \(link): note: \(note)") }
+        }
         print(render(report, json: json))
         switch report.outcome {
         case .inSync, .changed: return

@@ -136,6 +136,21 @@ struct SafetyTests {
         }
     }
 
+    @Test("a link of three tasks is not stopped by one confirmed deletion: the guard needs two deletions as well as the share")
+    func deletionGuardMinimum() async throws {
+        try await withHarness(onDelete: "delete", maxDeleteShare: 0.25) { h in
+            var ids: [Int64] = []
+            for i in 0..<3 { ids.append(await h.hs.seed(title: "Small \(i)")) }
+            try await h.cycle()
+            await h.hs.remove(ids[0])
+            let report = try await h.cycle()
+            #expect(report.outcome == .changed, "one deletion of three (33%) goes through")
+            #expect(report.plans[0].stopped == nil)
+            #expect(await h.prTask("Small 0") == nil)
+            #expect(await h.pr.liveTasks().count == 2)
+        }
+    }
+
     @Test("a provider answering 500, 429 or malformed JSON fails alone: the other's changes land, nothing is deleted")
     func blastRadius() async throws {
         for fault in [Fault.status(500), .rateLimited(seconds: 30), .malformedBody] {
