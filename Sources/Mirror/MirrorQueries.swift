@@ -33,6 +33,20 @@ extension Mirror {
         }
     }
 
+    /// Per provider, the tasks holding a value tasksync wrote and the
+    /// provider did not keep (rule 13), with those fields.
+    public func notKept() throws -> [String: [(entity: Int64, fields: [String])]] {
+        try writer.read { db in
+            var out: [String: [(Int64, [String])]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT provider, entity_id, stuck FROM mappings WHERE stuck IS NOT NULL ORDER BY entity_id") {
+                let text: String = row[2]
+                let fields = ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any])?.keys.sorted() ?? []
+                out[row[0], default: []].append((row[1], fields))
+            }
+            return out
+        }
+    }
+
     public func entityCounts() throws -> [String: Int] {
         try writer.read { db in
             var counts: [String: Int] = [:]

@@ -148,6 +148,7 @@ struct Executor {
             guard let entity = entityID(op.entity) else { continue }
             do {
                 var mapping: MappingRecord?
+                var notKept = StuckWrites(nil)
                 switch op {
                 case .createTask(_, _, let fields, _):
                     let answer = try await provider.createTask(fields)
@@ -156,14 +157,14 @@ struct Executor {
                     let stuck = stuckWrites(
                         sent: fields, fields: Set(Field.allCases).intersection(provider.capabilities.writableFields), answer: task, provider: name)
                     mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
-                    noteStuck(stuck, entity: entity, provider: name, cycle: cycle, remoteID: task.id)
+                    notKept = stuck
                 case .updateTask(_, _, let remoteID, let update):
                     let answer = try await provider.updateTask(id: remoteID, update)
                     try hooks.afterRemoteWrite?(name, op.name)
                     let task = try await completeRead(answer, provider: provider, sent: update.values)
                     let stuck = stuckWrites(sent: update.values, fields: update.fields, answer: task, provider: name)
                     mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
-                    noteStuck(stuck, entity: entity, provider: name, cycle: cycle, remoteID: remoteID)
+                    notKept = stuck
                 case .deleteTask(_, _, let remoteID):
                     try await provider.deleteTask(id: remoteID)
                     try hooks.afterRemoteWrite?(name, op.name)
@@ -204,6 +205,7 @@ struct Executor {
                     try w.journal(
                         cycle: cycle, link: link.name, provider: name, entity: entity, kind: "push", field: nil,
                         old: nil, new: mapping?.remoteID, detail: op.name)
+                    try noteNotKept(notKept, entity: entity, provider: name, cycle: cycle, w: w)
                 }
                 result.done += 1
                 hooks.progress?()
@@ -274,16 +276,12 @@ struct Executor {
     }
 
     /// Says once, in the journal and the log, that a write did not stick.
-    func noteStuck(_ stuck: StuckWrites, entity: Int64, provider: String, cycle: Int64, remoteID: String) {
+    func noteNotKept(_ stuck: StuckWrites, entity: Int64, provider: String, cycle: Int64, w: MirrorWriter) throws {
         for (field, value) in stuck.values.sorted(by: { $0.key < $1.key }) {
-            let detail = "\(provider) did not keep the value written; not sent again until it changes"
-            try? mirror.write { w in
-                try w.journal(
-                    cycle: cycle, link: link.name, provider: provider, entity: entity, kind: "not-kept", field: field, old: nil,
-                    new: value.description, detail: detail)
-            }
-            logger.warning(
-                "\(field) = \(value) did not stick on \(provider)", metadata: ["provider": "\(provider)", "entity": "\(entity)", "remote_id": "\(remoteID)"])
+            try w.journal(
+                cycle: cycle, link: link.name, provider: provider, entity: entity, kind: "not-kept", field: field, old: nil,
+                new: value.description, detail: "\(provider) did not keep the value written; not sent again until it changes")
+            logger.warning("\(field) = \(value) was written but not kept", metadata: ["provider": "\(provider)", "entity": "\(entity)"])
         }
     }
 

@@ -79,7 +79,10 @@ extension Planner {
                     current = shadow  // subtasks are never deleted because they are missing
                 }
             }
-            sides.append(MergeSide(provider: m.name, current: current, shadow: shadow, updatedAt: updatedAt, readable: all, writable: all))
+            sides.append(
+                MergeSide(
+                    provider: m.name, current: current, shadow: shadow, updatedAt: updatedAt, readable: all,
+                    writable: m.capabilities.subtaskWritableFields))
         }
         guard let outcome = ThreeWayMerge.merge(canonical: canonical, sides: sides) else { return }
         let merged = outcome.merged

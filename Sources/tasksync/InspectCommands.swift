@@ -95,6 +95,7 @@ struct Status: ParsableCommand {
         for l in links {
             print("link \(l.link): \(l.lastOutcome ?? "-")\(l.stoppedReason.map { " - STOPPED: \($0)" } ?? "")")
         }
+        let notKept = try mirror.notKept()
         for p in providers {
             var line = "provider \(p.provider): last ok \(p.lastSuccessAt ?? "never")"
             if let n = p.taskCount { line += ", \(n) tasks" }
@@ -102,6 +103,10 @@ struct Status: ParsableCommand {
             print(line)
             if let e = p.lastError { print("  last error (\(p.lastErrorAt ?? "?")): \(e)") }
             if let b = p.backoffUntil { print("  waiting until \(b) (rate limited)") }
+            if let items = notKept[p.provider] {
+                let shown = items.prefix(5).map { "#\($0.entity) \($0.fields.joined(separator: ","))" }.joined(separator: ", ")
+                print("  \(items.count) tasks did not keep a value written to them (not sent again until it changes): \(shown)\(items.count > 5 ? ", ..." : "")")
+            }
         }
     }
 }
