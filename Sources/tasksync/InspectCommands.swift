@@ -105,7 +105,8 @@ struct Status: ParsableCommand {
             if let b = p.backoffUntil { print("  waiting until \(b) (rate limited)") }
             if let items = notKept[p.provider] {
                 let shown = items.prefix(5).map { "#\($0.entity) \($0.fields.joined(separator: ","))" }.joined(separator: ", ")
-                print("  \(items.count) tasks did not keep a value written to them (not sent again until it changes): \(shown)\(items.count > 5 ? ", ..." : "")")
+                print(
+                    "  \(items.count) tasks did not keep a value written to them (not sent again until it changes): \(shown)\(items.count > 5 ? ", ..." : "")")
             }
         }
     }

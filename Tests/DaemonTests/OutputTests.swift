@@ -32,8 +32,10 @@ struct OutputTests {
     func deletionGuardSaidOnce() async throws {
         let h = try await DaemonHarness()
         defer { Task { await h.stop() } }
-        try h.configText.replacingOccurrences(of: "members = [\"helpspace\", \"productive\"]", with: "members = [\"helpspace\", \"productive\"]\non_delete = \"delete\"")
-            .write(toFile: h.configPath, atomically: true, encoding: .utf8)
+        try h.configText.replacingOccurrences(
+            of: "members = [\"helpspace\", \"productive\"]", with: "members = [\"helpspace\", \"productive\"]\non_delete = \"delete\""
+        )
+        .write(toFile: h.configPath, atomically: true, encoding: .utf8)
         var ids: [Int64] = []
         for i in 0..<4 { ids.append(await h.hs.seed(title: "Guarded \(i)")) }
         #expect(try await sync(h).0 == 0)
