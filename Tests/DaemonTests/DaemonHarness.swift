@@ -152,14 +152,22 @@ final class DaemonHarness: @unchecked Sendable {
         p.standardOutput = out
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        _ = await waitForExit(p, timeout: timeout)
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (await exitStatus(p, timeout: timeout) ?? -1, String(decoding: data, as: UTF8.self))
     }
 
     func waitForExit(_ p: Process, timeout: Double) async -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < end { try? await Task.sleep(for: .milliseconds(50)) }
         return !p.isRunning
+    }
+
+    /// Waits for the process to end and returns its exit status; one still
+    /// running after `timeout` seconds is killed (SIGKILL) and gives nil.
+    func exitStatus(_ p: Process, timeout: Double) async -> Int32? {
+        if await waitForExit(p, timeout: timeout) { return p.terminationStatus }
+        kill(p.processIdentifier, SIGKILL)
+        _ = await waitForExit(p, timeout: 10)
+        return nil
     }
 
     func stop() async {

@@ -57,9 +57,10 @@ struct ProcessTests {
         let (loser, winner, loserLog) = a.isRunning ? (b, a, h.dir + "/b.log") : (a, b, h.dir + "/a.log")
         #expect(winner.isRunning, "the first to exit did so while the other was still syncing")
         #expect(lostAfter < 5, "the second exits at once (\(lostAfter) s)")
-        #expect(await h.waitForExit(winner, timeout: 120))
-        #expect(loser.terminationStatus == 75, "loser: \(h.text(loserLog))")
-        #expect(winner.terminationStatus == 0, "winner: \(h.text(h.dir + "/a.log")) \(h.text(h.dir + "/b.log"))")
+        let loserStatus = await h.exitStatus(loser, timeout: 1)
+        let winnerStatus = await h.exitStatus(winner, timeout: 120)
+        #expect(loserStatus == 75, "loser: \(h.text(loserLog))")
+        #expect(winnerStatus == 0, "winner: \(h.text(h.dir + "/a.log")) \(h.text(h.dir + "/b.log"))")
         let message = h.text(loserLog)
         #expect(message.contains("pid \(winner.processIdentifier)"), "\(message)")
         #expect(message.contains("tasksync sync --config"), "what the holder is: \(message)")
@@ -115,8 +116,7 @@ struct ProcessTests {
         #expect(daemon.isRunning)
 
         kill(daemon.processIdentifier, SIGTERM)
-        #expect(await h.waitForExit(daemon, timeout: 20))
-        #expect(daemon.terminationStatus == 0)
+        #expect(await h.exitStatus(daemon, timeout: 20) == 0)
         // The lock goes with the process.
         let (after, _) = try await h.runToEnd(["sync", "--config", h.configPath], stderrPath: h.dir + "/after.log")
         #expect(after == 0, "\(h.text(h.dir + "/after.log"))")
@@ -140,9 +140,9 @@ struct ProcessTests {
         try await Task.sleep(for: .seconds(8))  // four watchdog intervals, all of them in the fetch
         let term = Date()
         kill(daemon.processIdentifier, SIGTERM)
-        #expect(await h.waitForExit(daemon, timeout: 10))
+        let exit = await h.exitStatus(daemon, timeout: 10)
         let stopSeconds = Date().timeIntervalSince(term)
-        #expect(daemon.terminationStatus == 0, "stderr: \(h.stderr)")
+        #expect(exit == 0, "stderr: \(h.stderr)")
         #expect(stopSeconds < 5, "stopped in \(stopSeconds) s")
 
         #expect(listener.firstTime { $0.contains("STATUS=cycle 1:") }.map { $0 > term } ?? true, "the fetch outlasted the window")
@@ -188,8 +188,7 @@ struct ProcessTests {
 
         let term = Date()
         kill(daemon.processIdentifier, SIGTERM)
-        #expect(await h.waitForExit(daemon, timeout: 10))
-        #expect(daemon.terminationStatus == 0)
+        #expect(await h.exitStatus(daemon, timeout: 10) == 0)
         #expect(Date().timeIntervalSince(term) < 6, "a hung read is not waited for")
     }
 
@@ -208,9 +207,9 @@ struct ProcessTests {
         while await h.pr.liveTasks().count < 5 && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         let term = Date()
         kill(daemon.processIdentifier, SIGTERM)
-        #expect(await h.waitForExit(daemon, timeout: 10))
+        let exit = await h.exitStatus(daemon, timeout: 10)
         let stopSeconds = Date().timeIntervalSince(term)
-        #expect(daemon.terminationStatus == 0, "stderr: \(h.stderr)")
+        #expect(exit == 0, "stderr: \(h.stderr)")
         #expect(stopSeconds < 10, "stopped in \(stopSeconds) s")
         #expect(listener.messages.contains { $0.contains("STOPPING=1") })
         let created = await h.pr.liveTasks().count
