@@ -9,12 +9,21 @@ import TaskModel
 /// `progress` runs whenever a cycle gets something done (a provider read, a
 /// write sent): the daemon pings systemd's watchdog from it, so a cycle that
 /// hangs stops the pings and gets the service restarted.
+///
+/// `isStopping` turns true on SIGTERM (rule 16): no write is sent after it
+/// (the one in flight finishes), and a cycle that sees it after the fetch
+/// ends without writing; either way the cycle's outcome is `interrupted`.
 public struct EngineHooks: Sendable {
     public var afterRemoteWrite: (@Sendable (_ provider: String, _ operation: String) throws -> Void)?
     public var progress: (@Sendable () -> Void)?
-    public init(afterRemoteWrite: (@Sendable (String, String) throws -> Void)? = nil, progress: (@Sendable () -> Void)? = nil) {
+    public var isStopping: (@Sendable () -> Bool)?
+    public init(
+        afterRemoteWrite: (@Sendable (String, String) throws -> Void)? = nil, progress: (@Sendable () -> Void)? = nil,
+        isStopping: (@Sendable () -> Bool)? = nil
+    ) {
         self.afterRemoteWrite = afterRemoteWrite
         self.progress = progress
+        self.isStopping = isStopping
     }
 }
 
@@ -37,6 +46,8 @@ struct PushResult: Sendable {
     var done = 0
     var failed: [String] = []
     var providerFailure: ProviderError?
+    /// Writes not sent because the process is stopping; planned again next cycle.
+    var notSent = 0
 }
 
 /// The write half of a cycle: records the decisions and the outbox in one
@@ -145,6 +156,14 @@ struct Executor {
             return nil
         }
         for (index, (op, outboxID)) in ops.enumerated() {
+            if hooks.isStopping?() == true {
+                // Stopping: nothing more is sent. These rows were never sent, so they are not unknown outcomes.
+                try mirror.write { w in
+                    for (_, later) in ops.dropFirst(index) { try w.finishOutbox(later, state: "abandoned", error: "not sent: tasksync was stopping") }
+                }
+                result.notSent = ops.count - index
+                break
+            }
             guard let entity = entityID(op.entity) else { continue }
             do {
                 var mapping: MappingRecord?

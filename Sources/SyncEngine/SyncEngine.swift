@@ -11,6 +11,9 @@ public enum CycleOutcome: String, Sendable, Codable {
     case changed
     /// Some provider or item failed; the rest synced.
     case partial
+    /// The process is stopping (SIGTERM): the writes in flight finished, the
+    /// rest were not sent and no cursor moved; the next cycle plans them again.
+    case interrupted
     /// A link stopped itself (deletion guard).
     case stopped
 }
@@ -85,6 +88,10 @@ public actor SyncEngine {
         var logger = self.logger
         logger[metadataKey: "cycle"] = "\(cycle.map(String.init) ?? "dry-run")"
         for link in config.links {
+            if hooks.isStopping?() == true {
+                report.outcome = .interrupted
+                break
+            }
             var linkLogger = logger
             linkLogger[metadataKey: "link"] = "\(link.name)"
             let (plan, outcome, errors, requests) = try await runLink(
@@ -100,7 +107,7 @@ public actor SyncEngine {
     }
 
     static func worse(_ a: CycleOutcome, _ b: CycleOutcome) -> CycleOutcome {
-        let order: [CycleOutcome] = [.inSync, .changed, .partial, .stopped]
+        let order: [CycleOutcome] = [.inSync, .changed, .partial, .interrupted, .stopped]
         return order[max(order.firstIndex(of: a)!, order.firstIndex(of: b)!)]
     }
 
@@ -135,6 +142,10 @@ public actor SyncEngine {
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
         lap("fetch", &phases)
+        if hooks.isStopping?() == true {  // stopping (rule 16): what was read is dropped; nothing written, no cursor moved
+            let plan = LinkPlan(link: link.name, items: [], notes: ["interrupted: tasksync is stopping"], failures: [:], stopped: nil)
+            return (plan, .interrupted, [], Dictionary(uniqueKeysWithValues: snapshots.map { ($0.name, $0.requests) }))
+        }
         var errors: [String] = []
         for s in snapshots {
             if let f = s.failure {
@@ -192,13 +203,15 @@ public actor SyncEngine {
         for (name, r) in results.sorted(by: { $0.key < $1.key }) {
             errors += r.failed.map { "\(name): \($0)" }
         }
+        let interrupted = results.values.contains { $0.notSent > 0 }  // stopping: no cursor moves past writes not sent
         try mirror.write { w in
             try self.recordProviderStates(
-                snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: true, w: w)
-            try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: errors.isEmpty ? "ok" : "partial", stoppedReason: nil))
+                snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: !interrupted, w: w)
+            let linkOutcome = interrupted ? "interrupted" : errors.isEmpty ? "ok" : "partial"
+            try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: linkOutcome, stoppedReason: nil))
             for e in errors { try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "error", detail: e) }
         }
-        return (decisions.plan, outcome(decisions.plan, errors: errors), errors, requests)
+        return (decisions.plan, interrupted ? .interrupted : outcome(decisions.plan, errors: errors), errors, requests)
     }
 
     func outcome(_ plan: LinkPlan, errors: [String]) -> CycleOutcome {

@@ -11,13 +11,24 @@ struct Run: AsyncParsableCommand {
         abstract: "Run the daemon: a sync cycle every poll interval until SIGTERM or SIGINT.",
         discussion: """
             Under systemd (Type=notify) it sends READY=1 once the config and the mirror are \
-            good, STATUS= after each cycle, WATCHDOG=1 while the loop makes progress, and logs \
-            to journald with TASKSYNC_* fields.
+            good, STATUS= after each cycle, WATCHDOG=1 from real progress (each response that \
+            arrived, each write stored, the wait between cycles; never while a request hangs), \
+            and logs to journald with TASKSYNC_* fields. Under a watchdog, a request times out \
+            after at most half its interval ([sync] request_timeout is lowered, with a notice).
+
+            It holds the mirror's lock (MIRROR.lock, beside it) from before the mirror is opened \
+            until it exits: a second `run` or a `sync` on the same mirror exits 75 and names \
+            this process's pid. status, journal, mappings, conflicts and sync --dry-run only \
+            read, and work meanwhile.
 
             SIGHUP re-reads the config: a valid one replaces the running one; an invalid one \
-            is logged and the old one keeps running. SIGTERM or SIGINT stops the loop: a cycle \
-            in flight finishes (each batch is one transaction, so even a kill loses nothing), \
-            then the process exits 0.
+            is logged and the old one keeps running. SIGTERM or SIGINT stops within seconds, \
+            whatever the cycle's size: no new request is sent, the writes in flight finish and \
+            are stored, the cycle is recorded as interrupted, and the process exits 0; the next \
+            start plans the rest again.
+
+            Exit status: 0 stopped by SIGTERM or SIGINT; 75 another process holds the mirror's \
+            lock; 78 the config is invalid; 74 the mirror cannot be opened.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -27,12 +38,13 @@ struct Run: AsyncParsableCommand {
         let logger = makeLogger(verbose: verbose)
         let notifier = SystemdNotifier()
         let watchdog = Watchdog(notifier: notifier)
-        let hooks = EngineHooks(progress: { watchdog.ping() })
-        let setup = try Setup.load(options, readOnlyMirror: false, logger: logger, hooks: hooks)
+        let stop = StopFlag()
+        let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet })
+        let setup = try Setup.load(options, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop)
         notifier.ready(status: "config \(options.config) valid, mirror \(setup.mirror.path) open; first cycle starting")
         logger.notice("tasksync ready", metadata: ["config": "\(options.config)", "mirror": "\(setup.mirror.path)"])
         logCapabilityNotes(setup.engine, logger: logger)
-        let loop = PollLoop(options: options, setup: setup, hooks: hooks, notifier: notifier, watchdog: watchdog, logger: logger)
+        let loop = PollLoop(options: options, setup: setup, hooks: hooks, stop: stop, notifier: notifier, watchdog: watchdog, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: loop)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -44,35 +56,16 @@ func logCapabilityNotes(_ engine: SyncEngine, logger: Logger) {
     for (link, note) in engine.capabilityNotes() { logger.notice("\(note)", metadata: ["link": "\(link)"]) }
 }
 
-/// Pings systemd's watchdog, at most twice per interval it asked for.
-final class Watchdog: @unchecked Sendable {
-    let notifier: SystemdNotifier
-    let interval: Duration?
-    private let lock = NSLock()
-    private var last = ContinuousClock.now
-
-    init(notifier: SystemdNotifier) {
-        self.notifier = notifier
-        self.interval = notifier.watchdogInterval
-    }
-
-    func ping() {
-        guard let interval else { return }
-        lock.lock()
-        let due = last.duration(to: .now) >= interval / 4
-        if due { last = .now }
-        lock.unlock()
-        if due { notifier.watchdog() }
-    }
-}
-
 /// The poll loop: a cycle, then a wait that SIGHUP (reload) or a graceful
-/// shutdown cuts short. The watchdog is pinged while waiting and, through
-/// the engine's progress hook, while a cycle gets things done.
+/// shutdown cuts short. The watchdog is pinged while waiting, after each
+/// cycle and, through the engine's progress hook and the transport, while a
+/// cycle gets things done. A graceful shutdown sets `stop`, which ends the
+/// cycle in flight within seconds.
 struct PollLoop: Service {
     let options: ConfigOptions
     let setup: Setup
     let hooks: EngineHooks
+    let stop: StopFlag
     let notifier: SystemdNotifier
     let watchdog: Watchdog
     let logger: Logger
@@ -110,8 +103,9 @@ struct PollLoop: Service {
                 if reloads.take() { current = reload(current) }
             }
         } onGracefulShutdown: {
+            stop.set()
             notifier.stopping()
-            logger.notice("stopping: the cycle in flight finishes first")
+            logger.notice("stopping: no new request; the writes in flight finish")
         }
         logger.notice("tasksync stopped")
     }
@@ -121,7 +115,9 @@ struct PollLoop: Service {
     func reload(_ current: Setup) -> Setup {
         notifier.reloading()
         do {
-            let next = try Setup.make(configPath: options.config, mirrorPath: options.mirror, readOnlyMirror: false, logger: logger, hooks: hooks)
+            let next = try Setup.make(
+                configPath: options.config, mirrorPath: options.mirror, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop,
+                holding: current.lock)
             logger.notice("config reloaded", metadata: ["config": "\(options.config)"])
             logCapabilityNotes(next.engine, logger: logger)
             notifier.ready(status: "config reloaded; \(next.config.links.count) links")

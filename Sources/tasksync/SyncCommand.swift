@@ -1,17 +1,28 @@
 import ArgumentParser
 import Foundation
 import SyncEngine
+import SystemdGlue
+import UnixSignals
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one sync cycle, or with --dry-run print what it would do.",
         discussion: """
-            Without --dry-run: one real cycle, then exit. With --dry-run: read every provider, \
-            plan, print the plan item by item and field by field, and write nothing, remote or local.
+            Without --dry-run: one real cycle, then exit. It holds the mirror's lock \
+            (MIRROR.lock, beside it) while it runs: one process writes a mirror at a time. \
+            SIGTERM or SIGINT stops it within seconds: no new write is sent, the ones in \
+            flight finish, and the next cycle does the rest.
+
+            With --dry-run: read every provider, plan, print the plan item by item and field \
+            by field, and write nothing, remote or local. It plans against a copy of the \
+            mirror and takes no lock, so it runs next to the daemon.
 
             Exit status: 0 in sync or changed as planned; 2 partial (a provider or an item \
             failed, the rest synced; see `tasksync status`); 3 a link stopped itself (the \
-            deletion guard); 78 the config is invalid; 74 the mirror cannot be opened.
+            deletion guard); 4 interrupted by SIGTERM or SIGINT (the next cycle does the \
+            rest); 75 another process holds the mirror's lock (the message names it and its \
+            pid: wait for it, or stop it); 78 the config is invalid; 74 the mirror cannot be \
+            opened.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -21,7 +32,19 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger(verbose: verbose)
-        let setup = try Setup.load(options, readOnlyMirror: dryRun, logger: logger)
+        // SIGTERM or SIGINT: no new write, the ones in flight finish; a second signal ends the process at once.
+        let stop = StopFlag()
+        let signals = Task {
+            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                if stop.isSet { Foundation.exit(128 + signal.rawValue) }
+                printError("\(signal): stopping; the writes in flight finish (send it again to quit at once)")
+                stop.set()
+            }
+        }
+        defer { signals.cancel() }
+        let watchdog = Watchdog(notifier: SystemdNotifier())
+        let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet })
+        let setup = try Setup.load(options, readOnlyMirror: dryRun, logger: logger, hooks: hooks, stop: stop)
         let report = try await setup.engine.runCycle(dryRun: dryRun)
         if !json {
             for (link, note) in setup.engine.capabilityNotes() { print("link \(link): note: \(note)") }
@@ -30,6 +53,7 @@ struct Sync: AsyncParsableCommand {
         switch report.outcome {
         case .inSync, .changed: return
         case .partial: throw ExitCode(ExitStatus.partial)
+        case .interrupted: throw ExitCode(ExitStatus.interrupted)
         case .stopped: throw ExitCode(ExitStatus.stopped)
         }
     }

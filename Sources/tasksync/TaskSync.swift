@@ -35,6 +35,10 @@ enum ExitStatus {
     static let changed: Int32 = 0
     static let partial: Int32 = 2
     static let stopped: Int32 = 3
+    /// `sync` stopped by SIGTERM or SIGINT: the writes in flight finished, the rest waits for the next cycle.
+    static let interrupted: Int32 = 4
+    /// Another process holds the mirror's lock (rule 14).
+    static let locked: Int32 = 75  // EX_TEMPFAIL
     static let configError: Int32 = 78  // EX_CONFIG
     static let mirrorError: Int32 = 74  // EX_IOERR
 }

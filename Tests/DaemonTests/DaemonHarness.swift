@@ -18,7 +18,7 @@ final class DatagramListener: @unchecked Sendable {
     let path: String
     private let fd: Int32
     private let lock = NSLock()
-    private var received: [[UInt8]] = []
+    private var received: [(at: Date, bytes: [UInt8])] = []
     private var running = true
     private var thread: Thread?
 
@@ -52,7 +52,7 @@ final class DatagramListener: @unchecked Sendable {
             let n = recv(fd, &buffer, buffer.count, 0)
             if n > 0 {
                 lock.lock()
-                received.append(Array(buffer[0..<n]))
+                received.append((Date(), Array(buffer[0..<n])))
                 lock.unlock()
             }
         }
@@ -62,10 +62,25 @@ final class DatagramListener: @unchecked Sendable {
     var datagrams: [[UInt8]] {
         lock.lock()
         defer { lock.unlock() }
-        return received
+        return received.map(\.bytes)
     }
 
     var messages: [String] { datagrams.map { String(decoding: $0, as: UTF8.self) } }
+
+    /// Each message with the time it arrived.
+    var timedMessages: [(at: Date, text: String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return received.map { ($0.at, String(decoding: $0.bytes, as: UTF8.self)) }
+    }
+
+    /// When the first message satisfying `predicate` arrived.
+    func firstTime(_ predicate: (String) -> Bool) -> Date? { timedMessages.first { predicate($0.text) }?.at }
+
+    /// The arrival times of WATCHDOG=1 pings between `start` and `end`.
+    func pings(from start: Date, to end: Date) -> [Date] {
+        timedMessages.filter { $0.text.contains("WATCHDOG=1") && $0.at >= start && $0.at <= end }.map(\.at)
+    }
 
     /// Waits until a datagram satisfies `predicate`, up to `timeout` seconds.
     @discardableResult
@@ -106,7 +121,9 @@ final class DaemonHarness: @unchecked Sendable {
         try configText.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    func process(_ arguments: [String], environment: [String: String] = [:], wrapper: [String] = []) -> Process {
+    /// `stderrPath`: a file of its own for this process's stderr (two processes
+    /// writing the shared stderr.log at once would overwrite each other).
+    func process(_ arguments: [String], environment: [String: String] = [:], wrapper: [String] = [], stderrPath: String? = nil) -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: wrapper.first ?? tasksyncBinary)
         p.arguments = Array(wrapper.dropFirst()) + (wrapper.isEmpty ? [] : [tasksyncBinary]) + arguments
@@ -115,20 +132,42 @@ final class DaemonHarness: @unchecked Sendable {
         env["JOURNAL_STREAM"] = nil
         env.merge(environment) { $1 }
         p.environment = env
-        if !FileManager.default.fileExists(atPath: dir + "/stderr.log") {
-            _ = FileManager.default.createFile(atPath: dir + "/stderr.log", contents: nil)
+        let errorPath = stderrPath ?? dir + "/stderr.log"
+        if !FileManager.default.fileExists(atPath: errorPath) {
+            _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         }
-        p.standardError = FileHandle(forWritingAtPath: dir + "/stderr.log")
+        p.standardError = FileHandle(forWritingAtPath: errorPath)
         p.standardOutput = FileHandle.nullDevice
         return p
     }
 
     var stderr: String { (try? String(contentsOfFile: dir + "/stderr.log", encoding: .utf8)) ?? "" }
 
+    func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    /// Runs the binary to its end; returns its exit status and stdout.
+    func runToEnd(_ arguments: [String], timeout: Double = 60, stderrPath: String? = nil) async throws -> (status: Int32, out: String) {
+        let p = process(arguments, stderrPath: stderrPath)
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        return (await exitStatus(p, timeout: timeout) ?? -1, String(decoding: data, as: UTF8.self))
+    }
+
     func waitForExit(_ p: Process, timeout: Double) async -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < end { try? await Task.sleep(for: .milliseconds(50)) }
         return !p.isRunning
+    }
+
+    /// Waits for the process to end and returns its exit status; one still
+    /// running after `timeout` seconds is killed (SIGKILL) and gives nil.
+    func exitStatus(_ p: Process, timeout: Double) async -> Int32? {
+        if await waitForExit(p, timeout: timeout) { return p.terminationStatus }
+        kill(p.processIdentifier, SIGKILL)
+        _ = await waitForExit(p, timeout: 10)
+        return nil
     }
 
     func stop() async {
