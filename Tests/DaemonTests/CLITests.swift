@@ -3,14 +3,9 @@ import Testing
 
 @Suite("The command line as an operator uses it", .serialized)
 struct CLITests {
-    func run(_ h: DaemonHarness, _ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
-        let p = h.process(arguments, environment: environment)
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        #expect(await h.waitForExit(p, timeout: 30))
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    func run(_ h: DaemonHarness, _ arguments: [String]) async throws -> (Int32, String) {
+        let (status, out) = try await h.runToEnd(arguments, timeout: 30)
+        return (status, out)
     }
 
     @Test("check-config names the file and the key of each error and exits 78")

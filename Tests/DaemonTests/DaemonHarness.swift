@@ -146,13 +146,21 @@ final class DaemonHarness: @unchecked Sendable {
     func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
     /// Runs the binary to its end; returns its exit status and stdout.
+    ///
+    /// Stdout goes to a file, and the wait polls: a blocking read here would
+    /// hold one of the few threads of Swift's cooperative pool, which the
+    /// fakes in this process need to answer the child (on 2 cores, two such
+    /// reads starve them until curl's timeout).
     func runToEnd(_ arguments: [String], timeout: Double = 60, stderrPath: String? = nil) async throws -> (status: Int32, out: String) {
         let p = process(arguments, stderrPath: stderrPath)
-        let out = Pipe()
+        let outPath = dir + "/stdout-\(UUID().uuidString.prefix(8)).log"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         p.standardOutput = out
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        return (await exitStatus(p, timeout: timeout) ?? -1, String(decoding: data, as: UTF8.self))
+        let status = await exitStatus(p, timeout: timeout) ?? -1
+        try? out.close()
+        return (status, text(outPath))
     }
 
     func waitForExit(_ p: Process, timeout: Double) async -> Bool {

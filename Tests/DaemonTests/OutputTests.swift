@@ -5,13 +5,8 @@ import Testing
 @Suite("What sync prints", .serialized)
 struct OutputTests {
     func sync(_ h: DaemonHarness, _ extra: [String] = []) async throws -> (Int32, String) {
-        let p = h.process(["sync", "--config", h.configPath] + extra)
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        #expect(await h.waitForExit(p, timeout: 30))
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let (status, out) = try await h.runToEnd(["sync", "--config", h.configPath] + extra, timeout: 30)
+        return (status, out)
     }
 
     func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
