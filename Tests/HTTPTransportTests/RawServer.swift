@@ -30,8 +30,9 @@ final class RawServer: @unchecked Sendable {
     private let handler: @Sendable (Request) -> Reply
     private let lock = NSLock()
     private var received: [Request] = []
-    private var clients: [Int32] = []
+    private var clients: Set<Int32> = []
     private var connections = 0
+    private var stopped = false
 
     /// Every request read so far, in order.
     var requests: [Request] { lock.withLock { received } }
@@ -68,10 +69,13 @@ final class RawServer: @unchecked Sendable {
         try self.init { _ in .bytes(Array(answer.utf8)) }
     }
 
+    /// Stops accepting and ends open connections. Descriptors are closed
+    /// only by the threads that use them, and only under the lock, so no
+    /// number that another test's socket has taken over is shut down here.
     func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
         lock.withLock {
+            stopped = true
+            shutdown(listener, Int32(SHUT_RDWR))  // wakes accept(), whose thread closes it
             for fd in clients { shutdown(fd, Int32(SHUT_RDWR)) }
         }
     }
@@ -79,19 +83,29 @@ final class RawServer: @unchecked Sendable {
     private func acceptLoop() {
         while true {
             let fd = accept(listener, nil, nil)
-            guard fd >= 0 else { return }
-            let index: Int = lock.withLock {
-                clients.append(fd)
+            let index: Int? = lock.withLock {
+                guard fd >= 0, !stopped else {
+                    if fd >= 0 { close(fd) }
+                    close(listener)
+                    return nil
+                }
+                clients.insert(fd)
                 connections += 1
                 return connections - 1
             }
+            guard let index else { return }
             let thread = Thread { [self] in serve(fd, connection: index) }
             thread.start()
         }
     }
 
     private func serve(_ fd: Int32, connection: Int) {
-        defer { close(fd) }
+        defer {
+            lock.withLock {
+                clients.remove(fd)
+                close(fd)
+            }
+        }
         var buffer: [UInt8] = []
         var index = 0
         while let request = readRequest(fd, &buffer, connection: connection, index: index) {
