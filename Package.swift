@@ -91,6 +91,7 @@ let package = Package(
             name: "AdapterTests",
             dependencies: ["HelpSpaceAdapter", "ProductiveAdapter", "ProviderFakes", "HTTPTransport"]
         ),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "AdapterSupport"]),
         .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig"]),
         .testTarget(name: "SystemdGlueTests", dependencies: ["SystemdGlue", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DaemonTests", dependencies: ["ProviderFakes", .product(name: "GRDB", package: "GRDB.swift")]),

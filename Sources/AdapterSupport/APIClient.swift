@@ -18,32 +18,42 @@ public struct APIClient: Sendable {
     /// Sends a request to `path` (relative to the base URL) and returns the
     /// response when its status is 2xx; throws the matching ``ProviderError``
     /// otherwise.
+    ///
+    /// `retryable` says whether the transport may send the request twice
+    /// (``HTTPRequest/retryable``); nil takes the method's default (POST and
+    /// PATCH: no). Pass false for any request that creates something, true
+    /// for a PATCH that only updates. A non-retryable request that failed
+    /// after it may have reached the server throws
+    /// ``ProviderError/outcomeUnknown(_:)``.
     public func call(
         _ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-        extraHeaders: [(String, String)] = []
+        extraHeaders: [(String, String)] = [], retryable: Bool? = nil
     ) async throws -> HTTPResponse {
         let request = HTTPRequest(
-            method: method, url: url(baseURL + path, query: query), headers: headers + extraHeaders, body: body)
+            method: method, url: url(baseURL + path, query: query), headers: headers + extraHeaders, body: body, retryable: retryable)
         let response: HTTPResponse
         do {
             response = try await transport.send(request)
         } catch let error as TransportError {
-            throw ProviderError.transport(error.message)
+            throw error.outcomeUnknown ? ProviderError.outcomeUnknown(error.message) : ProviderError.transport(error.message)
+        } catch let wait as RateLimitWait {
+            throw ProviderError.rateLimited(retryAfter: wait.retryAfter, message: wait.description)
         }
         try Self.check(response)
         return response
     }
 
-    /// Maps a non-2xx response to its error.
-    public static func check(_ response: HTTPResponse) throws {
+    /// Maps a non-2xx response to its error. A 429 carries the seconds the
+    /// server asked for (``HTTPResponse/retryAfter(now:)``), or nil when it
+    /// named none.
+    public static func check(_ response: HTTPResponse, now: Date = Date()) throws {
         let status = response.status
         guard !(200..<300).contains(status) else { return }
         let message = errorMessage(response.body)
         switch status {
         case 401, 403: throw ProviderError.unauthorized(status: status, message: message)
         case 429:
-            let retry = (response.headers["x-ratelimit-reset"] ?? response.headers["retry-after"]).flatMap(Double.init)
-            throw ProviderError.rateLimited(retryAfter: retry, message: message)
+            throw ProviderError.rateLimited(retryAfter: response.retryAfter(now: now), message: message)
         case 500...: throw ProviderError.server(status: status, message: message)
         default: throw ProviderError.rejected(status: status, message: message)
         }

@@ -7,6 +7,16 @@ import Foundation
 /// libcurl's easy interface blocks, so each request runs on one of at most
 /// ``TransportOptions/maxConcurrent`` threads of the transport's own, and the
 /// caller's task awaits it. TLS verification is always on.
+///
+/// A request that is not ``HTTPRequest/retryable`` goes out on a fresh
+/// connection (`CURLOPT_FRESH_CONNECT`). libcurl (7.88, `Curl_retry_request`
+/// in lib/transfer.c) sends a request again by itself when it went out on a
+/// reused connection and not one byte came back, which is also what a server
+/// that processed the request and then dropped the connection looks like; it
+/// never does so on a connection it has just opened. So such a request is
+/// sent once, and a failure after it may have left is reported as
+/// ``TransportError/outcomeUnknown``. (libcurl 8.16 adds
+/// `CURLOPT_FORBID_RETRY_ON_REUSE` for this; Debian 12 has 7.88.)
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private let options: TransportOptions
     private let lock = NSLock()
@@ -67,6 +77,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         ccurl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
         ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")  // every encoding curl decodes
         ccurl_setopt_long(handle, CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        if !request.retryable { ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1) }
         switch request.method {
         case "GET": ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case "HEAD": ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
@@ -110,11 +121,29 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
         guard code == CURLE_OK else {
             let message = String(cString: curl_easy_strerror(code))
-            throw TransportError("\(request.method) \(redacted(request.url)): \(message)")
+            throw TransportError(
+                "\(request.method) \(redacted(request.url)): \(message)",
+                outcomeUnknown: !request.retryable && !Self.failedBeforeSending(code))
         }
         var status = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+}
+
+extension CurlTransport {
+    /// Errors that libcurl reports only before a byte of the request went
+    /// out: name resolution, the TCP connect, the TLS handshake, a URL it
+    /// cannot use. Every other failure (a timeout included) may come after
+    /// the server got the request.
+    static func failedBeforeSending(_ code: CURLcode) -> Bool {
+        let before: [CURLcode] = [
+            CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST,
+            CURLE_COULDNT_CONNECT, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
+            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED,
+            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_FAILED_INIT,
+        ]
+        return before.contains(code)
     }
 }
 
@@ -125,16 +154,8 @@ func redacted(_ url: String) -> String {
 
 private final class ResponseSink {
     var body: [UInt8] = []
-    var headers: [String: String] = [:]
+    var parser = ResponseHeaderParser()
+    var headers: [String: String] { parser.fields }
 
-    func header(_ line: UnsafeRawBufferPointer) {
-        let text = String(decoding: line, as: UTF8.self)
-        if text.hasPrefix("HTTP/") {
-            headers = [:]  // a new response (after 100 Continue or a redirect)
-            return
-        }
-        guard let colon = text.firstIndex(of: ":") else { return }
-        let name = text[..<colon].lowercased()
-        headers[name] = String(text[text.index(after: colon)...].drop { $0 == " " || $0 == "\t" }.prefix { $0 != "\r" && $0 != "\n" })
-    }
+    func header(_ line: UnsafeRawBufferPointer) { parser.add(line: line) }
 }

@@ -33,6 +33,7 @@ public enum FakeLinkConfig {
             closed_status_id = "2547"
             open_status_id = "2545"
             token_file = "\(dir)/\(pr).token"
+            rate_limit = "none"
 
             [[link]]
             name = "\(link)"

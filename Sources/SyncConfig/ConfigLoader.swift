@@ -87,18 +87,22 @@ struct TableReader {
         var sync = SyncSettings()
         if let s = root["sync"] {
             if let t = s.table {
-                unknownKeys(t, "sync", allowed: ["mirror", "poll_interval", "full_listing_every", "cursor_overlap", "request_timeout", "comments_every"])
+                unknownKeys(
+                    t, "sync",
+                    allowed: ["mirror", "poll_interval", "full_listing_every", "cursor_overlap", "request_timeout", "retry_after_max", "comments_every"])
                 if let m = string(t, "mirror", "sync") { sync.mirrorPath = m }
                 if let n = number(t, "poll_interval", "sync", range: 5...86400) { sync.pollInterval = n }
                 if let n = number(t, "full_listing_every", "sync", range: 1...10000) { sync.fullListingEvery = Int(n) }
                 if let n = number(t, "cursor_overlap", "sync", range: 0...86400) { sync.cursorOverlap = n }
                 if let n = number(t, "request_timeout", "sync", range: 1...600) { sync.requestTimeout = n }
                 if let n = number(t, "comments_every", "sync", range: 1...10000) { sync.commentsEvery = Int(n) }
+                // Bounded well below the unit's WatchdogSec=180s: waits make no progress.
+                if let n = number(t, "retry_after_max", "sync", range: 0...120) { sync.retryAfterMax = n }
             } else {
                 fail("sync", "expected a table ([sync])")
             }
         }
-        let providers = readProviders(root["provider"])
+        let providers = readProviders(root["provider"], sync: sync)
         let links = readLinks(root["link"], providers: providers)
         if links.isEmpty && errors.isEmpty { fail("link", "no [[link]]: nothing to sync") }
         return SyncConfiguration(source: file, sync: sync, providers: providers, links: links)
@@ -124,7 +128,7 @@ struct TableReader {
         .productive: (["organization_id", "project_id", "task_list_id"], ["page_size", "closed_status_id", "open_status_id"]),
     ]
 
-    mutating func readProviders(_ value: TOMLValueConvertible?) -> [ProviderConfig] {
+    mutating func readProviders(_ value: TOMLValueConvertible?, sync: SyncSettings) -> [ProviderConfig] {
         var out: [ProviderConfig] = []
         for (i, t) in tables(value, "provider").enumerated() {
             let path = "provider[\(i)]"
@@ -138,7 +142,8 @@ struct TableReader {
                 continue
             }
             let keys = Self.providerKeys[kind]!
-            unknownKeys(t, keyPath, allowed: Set(["name", "kind", "base_url", "token_file", "token_credential", "token"] + keys.required + keys.optional))
+            unknownKeys(
+                t, keyPath, allowed: Set(["name", "kind", "base_url", "token_file", "token_credential", "token", "rate_limit"] + keys.required + keys.optional))
             var settings: [String: String] = [:]
             for key in keys.required { settings[key] = string(t, key, keyPath, required: true) }
             for key in keys.optional { settings[key] = string(t, key, keyPath) }
@@ -156,8 +161,21 @@ struct TableReader {
             case (.some, .some): fail("\(keyPath)", "give token_file or token_credential, not both")
             case (nil, nil): fail("\(keyPath).token_file", "is required (or token_credential)")
             }
+            var rateLimit = kind.defaultRateLimit
+            if t["rate_limit"] != nil, let text = t["rate_limit"]?.string {
+                switch RateLimitWindow.parseList(text) {
+                case .success(let windows): rateLimit = windows
+                case .failure(let error):
+                    fail("\(keyPath).rate_limit", "\(error) (expected \"none\" or windows like \"100/10s, 4000/30m\")")
+                }
+            } else if t["rate_limit"] != nil {
+                fail("\(keyPath).rate_limit", "expected a string like \"100/10s, 4000/30m\" or \"none\"")
+            }
             guard let token else { continue }
-            out.append(ProviderConfig(name: name, kind: kind, baseURL: baseURL, settings: settings, token: token, key: keyPath))
+            out.append(
+                ProviderConfig(
+                    name: name, kind: kind, baseURL: baseURL, settings: settings, token: token, key: keyPath, rateLimit: rateLimit,
+                    retryAfterMax: sync.retryAfterMax))
         }
         return out
     }

@@ -27,12 +27,80 @@ public struct SyncSettings: Sendable, Equatable {
     /// `comments_every`: every mapped task's comments are read at least
     /// every this many cycles (rotating batches); a new or changed task's at once.
     public var commentsEvery: Int = 30
+    /// `retry_after_max`: the longest a provider's requests wait inside a
+    /// cycle, for a 429's Retry-After or for room in its `rate_limit`; a
+    /// request that would wait longer parks the provider until then.
+    public var retryAfterMax: Double = 30
 
     public init() {}
 }
 
 public enum ProviderKind: String, Sendable, CaseIterable {
     case helpspace, productive
+
+    /// The `rate_limit` a provider of this kind gets when its config names
+    /// none: the published limits (NOTES.md), none where nothing is published.
+    public var defaultRateLimit: [RateLimitWindow] {
+        switch self {
+        // 100 requests per 10 s per token, 4,000 per 30 min per organisation.
+        case .productive: [RateLimitWindow(requests: 100, seconds: 10), RateLimitWindow(requests: 4000, seconds: 1800)]
+        // Unpublished: no limit on this side; 429s are still honoured.
+        case .helpspace: []
+        }
+    }
+}
+
+/// One window of a `rate_limit`: at most `requests` in any `seconds`.
+public struct RateLimitWindow: Sendable, Equatable, CustomStringConvertible {
+    public var requests: Int
+    public var seconds: Double
+
+    public init(requests: Int, seconds: Double) {
+        self.requests = requests
+        self.seconds = seconds
+    }
+
+    public var description: String {
+        if seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(requests)/\(Int(seconds / 3600))h" }
+        if seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(requests)/\(Int(seconds / 60))m" }
+        return seconds == seconds.rounded() ? "\(requests)/\(Int(seconds))s" : "\(requests)/\(seconds)s"
+    }
+
+    /// Parses a `rate_limit` value: `"none"`, or windows separated by
+    /// commas, each `REQUESTS/DURATION` where DURATION is a number with the
+    /// unit s, m or h (`"100/10s, 4000/30m"`; `"5/s"` is 5 per second).
+    /// Returns the reason when the text is not one.
+    public static func parseList(_ text: String) -> Result<[RateLimitWindow], RateLimitSyntaxError> {
+        let trimmed = text.trimmingWhitespace()
+        if trimmed.lowercased() == "none" { return .success([]) }
+        var out: [RateLimitWindow] = []
+        for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = String(part).trimmingWhitespace()
+            let halves = item.split(separator: "/", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+            guard halves.count == 2, !halves[0].isEmpty, halves[0].allSatisfy({ $0.isASCII && $0.isNumber }),
+                let requests = Int(halves[0]), (1...1_000_000).contains(requests)
+            else {
+                return .failure(RateLimitSyntaxError(item: item, reason: "expected REQUESTS/DURATION with REQUESTS from 1 to 1000000"))
+            }
+            guard let unit = halves[1].last, let scale = ["s": 1.0, "m": 60, "h": 3600][String(unit)] else {
+                return .failure(RateLimitSyntaxError(item: item, reason: "the duration needs a unit: s, m or h"))
+            }
+            let number = String(halves[1].dropLast()).trimmingWhitespace()
+            guard number.isEmpty || number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+                let amount = number.isEmpty ? 1 : Double(number), amount > 0, amount * scale <= 86400
+            else {
+                return .failure(RateLimitSyntaxError(item: item, reason: "the duration must be more than 0 and at most 24h"))
+            }
+            out.append(RateLimitWindow(requests: requests, seconds: amount * scale))
+        }
+        return .success(out)
+    }
+}
+
+public struct RateLimitSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var item: String
+    public var reason: String
+    public var description: String { "'\(item)': \(reason)" }
 }
 
 /// Where a secret comes from: a file, or a systemd credential
@@ -59,6 +127,12 @@ public struct ProviderConfig: Sendable, Equatable {
     public var token: SecretSource
     /// Where in the file this provider was written, for messages.
     public var key: String
+    /// `rate_limit`: the request budget, one window per published limit;
+    /// empty: no limit on this side. Defaults to ``ProviderKind/defaultRateLimit``.
+    public var rateLimit: [RateLimitWindow] = []
+    /// `[sync] retry_after_max`, carried here so that whoever builds the
+    /// provider's transport has it.
+    public var retryAfterMax: Double = 30
 }
 
 public enum DeletionPolicy: String, Sendable, CaseIterable {

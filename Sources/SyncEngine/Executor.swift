@@ -305,9 +305,12 @@ struct Executor {
     }
 
     /// Errors after which a write may or may not have been carried out.
+    /// A transport error before anything was sent (no connection) is not
+    /// one; a request that may have been sent, a 5xx, or a 2xx whose body
+    /// did not parse are.
     static func outcomeUnknown(_ error: ProviderError) -> Bool {
         switch error {
-        case .transport, .server, .malformed: true
+        case .outcomeUnknown, .server, .malformed: true
         default: false
         }
     }

@@ -36,6 +36,11 @@ public protocol TaskProvider: Sendable {
 public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Network, DNS, TLS or timeout.
     case transport(String)
+    /// A network failure after a request that may create something (a POST,
+    /// HelpSpace's subtask PATCH) may have reached the server: whether it
+    /// took effect is unknown, and it was not sent again. The outbox row
+    /// stays for reconciliation (rule 4), not for a blind re-send.
+    case outcomeUnknown(String)
     /// 401 or 403: the token is wrong or lacks rights.
     case unauthorized(status: Int, message: String)
     /// 429: try again after the given number of seconds, if the server said.
@@ -51,7 +56,7 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var isProviderWide: Bool {
         switch self {
-        case .transport, .unauthorized, .rateLimited, .server: true
+        case .transport, .outcomeUnknown, .unauthorized, .rateLimited, .server: true
         case .malformed, .rejected, .unsupported: false
         }
     }
@@ -59,6 +64,7 @@ public enum ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .transport(let m): "network error: \(m)"
+        case .outcomeUnknown(let m): "network error, outcome unknown (the request may have reached the server; not sent again): \(m)"
         case .unauthorized(let s, let m): "HTTP \(s) unauthorized: \(m)"
         case .rateLimited(let r, let m): "HTTP 429 rate limited" + (r.map { " (retry after \(Int($0)) s)" } ?? "") + ": \(m)"
         case .server(let s, let m): "HTTP \(s) server error: \(m)"

@@ -1,0 +1,80 @@
+import Foundation
+import SyncConfig
+import Testing
+
+@Suite("Config: rate_limit and retry_after_max")
+struct RateLimitConfigTests {
+    let file = "/etc/tasksync/tasksync.toml"
+
+    func config(helpspace: String = "", productive: String = "", sync: String = "") -> String {
+        """
+        [sync]
+        \(sync)
+        [[provider]]
+        name = "a"
+        kind = "helpspace"
+        board_id = 1
+        client_id = "c"
+        token_file = "/t"
+        \(helpspace)
+        [[provider]]
+        name = "b"
+        kind = "productive"
+        organization_id = "1"
+        project_id = "2"
+        task_list_id = "3"
+        token_credential = "b-token"
+        \(productive)
+        [[link]]
+        name = "l"
+        members = ["a", "b"]
+        """
+    }
+
+    func errors(_ text: String) -> [String] {
+        do {
+            _ = try ConfigLoader.parse(text, source: file)
+            return []
+        } catch let e as ConfigErrors {
+            return e.errors.map(\.description)
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
+    @Test("defaults: Productive's published windows, none for HelpSpace, retry_after_max 30 s")
+    func defaults() throws {
+        let c = try ConfigLoader.parse(config(), source: file)
+        #expect(c.provider(named: "a")?.rateLimit == [])
+        #expect(
+            c.provider(named: "b")?.rateLimit == [RateLimitWindow(requests: 100, seconds: 10), RateLimitWindow(requests: 4000, seconds: 1800)])
+        #expect(c.sync.retryAfterMax == 30)
+        #expect(c.provider(named: "b")?.retryAfterMax == 30)
+    }
+
+    @Test("rate_limit and retry_after_max as written")
+    func parsed() throws {
+        let c = try ConfigLoader.parse(
+            config(helpspace: #"rate_limit = "25/10s,1000/1h , 5/s, 2/0.5s""#, productive: #"rate_limit = "none""#, sync: "retry_after_max = 5"),
+            source: file)
+        #expect(
+            c.provider(named: "a")?.rateLimit == [
+                RateLimitWindow(requests: 25, seconds: 10), RateLimitWindow(requests: 1000, seconds: 3600),
+                RateLimitWindow(requests: 5, seconds: 1), RateLimitWindow(requests: 2, seconds: 0.5),
+            ])
+        #expect(c.provider(named: "b")?.rateLimit == [])
+        #expect(c.provider(named: "a")?.retryAfterMax == 5)
+        #expect(c.provider(named: "a")?.rateLimit.map(\.description) == ["25/10s", "1000/1h", "5/1s", "2/0.5s"])
+    }
+
+    @Test("bad values are rejected with the file and the key")
+    func rejected() {
+        for bad in [#""100/10""#, #""0/10s""#, #""fast""#, #""""#, #""100/10s,""#, #""100/0s""#, #""10/25h""#, #""-1/10s""#, #""1e3/10s""#, "100"] {
+            let e = errors(config(productive: "rate_limit = \(bad)"))
+            #expect(e.count == 1, "\(bad): \(e)")
+            #expect(e.first?.hasPrefix("\(file): provider[1] (b).rate_limit: ") == true, "\(bad): \(e)")
+        }
+        #expect(errors(config(sync: "retry_after_max = 600")) == ["\(file): sync.retry_after_max: must be between 0.0 and 120.0"])
+        #expect(errors(config(sync: "retry_after_max = \"soon\"")) == ["\(file): sync.retry_after_max: expected a number"])
+    }
+}
