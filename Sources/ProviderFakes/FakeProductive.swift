@@ -66,14 +66,21 @@ public actor FakeProductive {
         /// Requests per window per `X-Organization-Id` (NOTES.md: 4,000 per 30 min).
         public var organizationLimitRequests = 4000
         public var organizationLimitSeconds = 1800.0
+        /// Relationships whose `data.id` is answered as a JSON number, not a
+        /// string. NOTES.md: "Ids are strings (an occasional relationship id
+        /// arrives as a number)", without saying which. Default
+        /// `["parent_task"]`: a client must read both.
+        public var numericRelationshipIDs: Set<String>
         /// Keep connections open or close each after its answer. The
         /// documents are silent.
         public var connection: ConnectionPolicy
 
         public init(
             includeOnWrites: IncludeOnWrites = .ignored, readOnlyAttributes: ReadOnlyAttributes = .ignore, commentTouchesUpdatedAt: Bool = false,
-            commentTouchesLastActivity: Bool = true, enforceRateLimits: Bool = false, connection: ConnectionPolicy = .keepAlive
+            commentTouchesLastActivity: Bool = true, enforceRateLimits: Bool = false, numericRelationshipIDs: Set<String> = ["parent_task"],
+            connection: ConnectionPolicy = .keepAlive
         ) {
+            self.numericRelationshipIDs = numericRelationshipIDs
             self.includeOnWrites = includeOnWrites
             self.readOnlyAttributes = readOnlyAttributes
             self.commentTouchesUpdatedAt = commentTouchesUpdatedAt
@@ -375,6 +382,8 @@ public actor FakeProductive {
         case ("POST", "tasks", 1): return create(request.json!, request)
         case ("PATCH", "tasks", 2): return update(resource[1], request.json!, request)
         case ("DELETE", "tasks", 2): return delete(resource[1])
+        case ("POST", "tasks", 2) where resource[1] == "copy", ("PATCH", "tasks", 3) where resource[2] == "reposition":
+            return Self.error(501, "Not Implemented", "the fake does not implement \(request.method) \(request.path)")
         case ("POST", "comments", 1): return createComment(request.json!, request)
         default: return Self.error(404, "Record Not Found")
         }
@@ -945,7 +954,13 @@ public actor FakeProductive {
     /// relationship, `data` only for the included ones (`organization` always).
     func json(_ t: Task, include: Set<String>, children: [Int: [Task]]) -> [String: Any] {
         let subtasks = children[t.id] ?? []
-        let rel = { (name: String, data: @autoclosure () -> Any) in Self.relationship(name, include, data()) }
+        let numeric = options.numericRelationshipIDs
+        func rel(_ name: String, _ type: String, _ id: String?) -> [String: Any] {
+            guard include.contains(name) else { return ["meta": ["included": false]] }
+            guard let id else { return ["data": NSNull()] }
+            return ["data": ["type": type, "id": numeric.contains(name) ? Int(id).map { $0 as Any } ?? id : id]]
+        }
+        func rel(_ name: String, _ data: Any) -> [String: Any] { Self.relationship(name, include, data) }
         return [
             "id": String(t.id), "type": "tasks",
             "attributes": [
@@ -966,13 +981,13 @@ public actor FakeProductive {
             ] as [String: Any],
             "relationships": [
                 "organization": ["data": ["type": "organizations", "id": organizationID]],
-                "project": rel("project", Self.ref("projects", t.projectID)),
-                "creator": rel("creator", Self.ref("people", t.creatorID)),
-                "assignee": rel("assignee", Self.ref("people", t.assigneeID)),
-                "last_actor": rel("last_actor", Self.ref("people", t.lastActorID)),
-                "task_list": rel("task_list", Self.ref("task_lists", t.taskListID)),
-                "parent_task": rel("parent_task", Self.ref("tasks", t.parentID.map(String.init))),
-                "workflow_status": rel("workflow_status", Self.ref("workflow_statuses", t.workflowStatusID)),
+                "project": rel("project", "projects", t.projectID),
+                "creator": rel("creator", "people", t.creatorID),
+                "assignee": rel("assignee", "people", t.assigneeID),
+                "last_actor": rel("last_actor", "people", t.lastActorID),
+                "task_list": rel("task_list", "task_lists", t.taskListID),
+                "parent_task": rel("parent_task", "tasks", t.parentID.map(String.init)),
+                "workflow_status": rel("workflow_status", "workflow_statuses", t.workflowStatusID),
                 "repeated_task": rel("repeated_task", NSNull()),
                 "attachments": rel("attachments", [Any]()),
                 "custom_field_people": rel("custom_field_people", [Any]()),
