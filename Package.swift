@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "AdapterSupport"]),
         .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig"]),
         .testTarget(name: "SystemdGlueTests", dependencies: ["SystemdGlue", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ProviderFakesTests", dependencies: ["ProviderFakes", "HTTPTransport"]),
         .testTarget(name: "DaemonTests", dependencies: ["ProviderFakes", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "SyncEngineTests",
