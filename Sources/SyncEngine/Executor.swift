@@ -172,7 +172,7 @@ struct Executor {
                 case .createTask(_, _, let fields, _):
                     let answer = try await provider.createTask(fields)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    let task = try await completeRead(answer, provider: provider, sent: fields)
+                    let task = await completeRead(answer, provider: provider, sent: fields)
                     let stuck = stuckWrites(
                         sent: fields, fields: Set(Field.allCases).intersection(provider.capabilities.writableFields), answer: task, provider: name)
                     mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
@@ -180,7 +180,7 @@ struct Executor {
                 case .updateTask(_, _, let remoteID, let update):
                     let answer = try await provider.updateTask(id: remoteID, update)
                     try hooks.afterRemoteWrite?(name, op.name)
-                    let task = try await completeRead(answer, provider: provider, sent: update.values)
+                    let task = await completeRead(answer, provider: provider, sent: update.values)
                     let stuck = stuckWrites(sent: update.values, fields: update.fields, answer: task, provider: name)
                     mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
                     notKept = stuck
@@ -269,11 +269,13 @@ struct Executor {
     /// left out a field the member can read (a relationship not included,
     /// say) is read back; if the read-back is still short, the fields it
     /// lacks take the values just sent, and the next listing confirms them.
-    func completeRead(_ answer: RemoteTask, provider: any TaskProvider, sent: TaskFields) async throws -> RemoteTask {
+    func completeRead(_ answer: RemoteTask, provider: any TaskProvider, sent: TaskFields) async -> RemoteTask {
         let readable = provider.capabilities.readableFields
         guard !answer.unknownFields.intersection(readable).isEmpty else { return answer }
         var task = answer
-        if case .present(let read) = try await provider.readTask(id: answer.id), read.unknownFields.intersection(readable).isEmpty {
+        // A read-back that fails (or is refused because tasksync is stopping) leaves the
+        // answer as the best knowledge: the write itself happened, and its mapping must be kept.
+        if case .present(let read)? = try? await provider.readTask(id: answer.id), read.unknownFields.intersection(readable).isEmpty {
             task = read
         }
         for f in task.unknownFields { task.fields.copy(f, from: sent) }

@@ -24,7 +24,8 @@ struct IdleAfterEditsTests {
     @Test("random edits on both sides, then idle cycles: zero writes", arguments: seeds)
     func idleAfterRandomEdits(seed: UInt64) async throws {
         var rng = Seeded(state: seed)
-        try await withHarness { h in
+        // Comments that leave their task alone are found within comments_every cycles.
+        try await withHarness(syncOptions: "comments_every = 2") { h in
             let priorities = ["very low", "low", "medium", "high", "very high"]
             var hsIDs: [Int64] = []
             var prIDs: [Int] = []
@@ -62,9 +63,8 @@ struct IdleAfterEditsTests {
                 }
                 try await h.cycle()
             }
-            // Converge, then idle.
-            try await h.cycle()
-            try await h.cycle()
+            // Converge (comments within comments_every cycles), then idle.
+            for _ in 0..<3 { try await h.cycle() }
             for _ in 0..<3 {
                 await h.hs.resetLedger()
                 await h.pr.resetLedger()
