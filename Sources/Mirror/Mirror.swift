@@ -91,13 +91,13 @@ public final class Mirror: Sendable {
             let outbox = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, provider, entity_id, operation, payload, state, created_at FROM outbox
+                    SELECT id, provider, entity_id, operation, payload, state, created_at, sent_at FROM outbox
                     WHERE link = ? AND state = 'pending' ORDER BY id
                     """, arguments: [link]
             ).map {
                 OutboxRecord(
                     id: $0[0], link: link, provider: $0[1], entityID: $0[2], operation: $0[3], payload: $0[4],
-                    state: $0[5], createdAt: $0[6])
+                    state: $0[5], createdAt: $0[6], sentAt: $0[7])
             }
             var states: [String: ProviderStateRecord] = [:]
             for provider in providers {

@@ -104,6 +104,11 @@ public struct MirrorWriter {
             arguments: [state, remoteID, error, Self.now(), id])
     }
 
+    /// Marks a row as sent (or next to be sent): from now on its outcome may be unknown.
+    public func markSent(_ id: Int64) throws {
+        try db.execute(sql: "UPDATE outbox SET sent_at = ? WHERE id = ?", arguments: [Self.now(), id])
+    }
+
     /// Keeps a row pending (its outcome is unknown) and notes why.
     public func noteOutboxError(_ id: Int64, error: String) throws {
         try db.execute(sql: "UPDATE outbox SET error = ? WHERE id = ?", arguments: [error, id])

@@ -77,11 +77,15 @@ public struct OutboxRecord: Sendable, Equatable {
     public var state: String
     /// When the row was recorded (local clock).
     public var createdAt: String?
+    /// Set when the write was sent (or was next to be sent): only such a
+    /// row can have an unknown outcome.
+    public var sentAt: String?
 
     public init(
         id: Int64, link: String, provider: String, entityID: Int64, operation: String, payload: String, state: String,
-        createdAt: String? = nil
+        createdAt: String? = nil, sentAt: String? = nil
     ) {
+        self.sentAt = sentAt
         self.id = id
         self.link = link
         self.provider = provider

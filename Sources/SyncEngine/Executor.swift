@@ -155,6 +155,13 @@ struct Executor {
             if case .existing(let n) = key, let e = state.entities[n] { return e.canonicalDigest }
             return nil
         }
+        // Each row is marked sent in the transaction before its send: the first on its
+        // own, every later one with the answer of the write before it. A row a crash
+        // left pending without the mark was never sent, so it is not re-found (rule 4).
+        if let first = ops.first, hooks.isStopping?() != true { try mirror.write { try $0.markSent(first.1) } }
+        func markNext(_ index: Int, _ w: MirrorWriter) throws {
+            if index + 1 < ops.count { try w.markSent(ops[index + 1].1) }
+        }
         for (index, (op, outboxID)) in ops.enumerated() {
             if hooks.isStopping?() == true {
                 // Stopping: nothing more is sent. These rows were never sent, so they are not unknown outcomes.
@@ -225,6 +232,7 @@ struct Executor {
                         cycle: cycle, link: link.name, provider: name, entity: entity, kind: "push", field: nil,
                         old: nil, new: mapping?.remoteID, detail: op.name)
                     try noteNotKept(notKept, entity: entity, provider: name, cycle: cycle, w: w)
+                    try markNext(index, w)
                 }
                 result.done += 1
                 hooks.progress?()
@@ -245,6 +253,8 @@ struct Executor {
                     try w.journal(cycle: cycle, link: link.name, provider: name, entity: entity, kind: "error", detail: "\(op.name): \(error)")
                     if error.isProviderWide {
                         for (_, later) in ops.dropFirst(index + 1) { try w.finishOutbox(later, state: "abandoned", error: "\(name) failed: \(error)") }
+                    } else {
+                        try markNext(index, w)
                     }
                 }
                 if error.isProviderWide {

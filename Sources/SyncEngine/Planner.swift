@@ -198,11 +198,13 @@ struct Planner {
     /// A create whose answer was lost (a crash, a dropped connection) left
     /// its outbox row pending. Its copy is re-found by more than the title,
     /// which someone may have changed since: it was created after the newest
-    /// timestamp the member showed before the create, and it still holds
-    /// the description, due date, tags or priority that were sent. Found
-    /// copies are linked (and taken out of `unmapped`), not created again.
+    /// timestamp the member showed before the create, and it holds the same
+    /// title or else every one of the description, due date, tags and
+    /// priority that were sent. Only rows marked sent are looked for: one a
+    /// crash left unsent is simply planned again. Found copies are linked
+    /// (and taken out of `unmapped`), not created again.
     mutating func refindLostCreates(on member: String, unmapped: inout [RemoteTask]) {
-        for row in state.pendingOutbox where row.provider == member && row.operation == "create-task" {
+        for row in state.pendingOutbox where row.provider == member && row.operation == "create-task" && row.sentAt != nil {
             guard let e = state.entities[row.entityID], e.state == .active, state.mappingsByEntity[e.id]?[member] == nil,
                 assigned[.existing(e.id)]?[member] == nil, let payload = CreatePayload.decode(row.payload)
             else { continue }
@@ -238,7 +240,8 @@ struct Planner {
         check(.priority, s.priority != nil, f.priority == s.priority)
         let sameTitle = f.title.pairingKey == s.title.pairingKey
         if sameTitle { return 100 + matched }
-        guard matched > 0, matched * 2 >= evidence else { return nil }
+        // Renamed since: every other field it was sent with must still be there.
+        guard evidence > 0, matched == evidence else { return nil }
         return matched
     }
 
