@@ -7,23 +7,11 @@ import Testing
 /// priorities set on HelpSpace and none on Productive.
 @Suite("Idle after any edits")
 struct IdleAfterEditsTests {
-    /// SplitMix64: a small PRNG whose sequence a seed replays.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds: [UInt64] = [1, 7, 42, 2026]
 
     @Test("random edits on both sides, then idle cycles: zero writes", arguments: seeds)
     func idleAfterRandomEdits(seed: UInt64) async throws {
-        var rng = Seeded(state: seed)
+        var rng = SplitMix64(seed: seed)
         // Comments that leave their task alone are found within comments_every cycles.
         try await withHarness(syncOptions: "comments_every = 2") { h in
             let priorities = ["very low", "low", "medium", "high", "very high"]
