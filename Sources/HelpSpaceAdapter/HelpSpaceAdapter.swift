@@ -138,7 +138,8 @@ public struct HelpSpaceProvider: TaskProvider {
     public func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
         let before = try await siblings(parentID)
         let task = try await patch(
-            parentID, ["sub_tasks": .array(before.map { Self.subtaskBody(id: $0.id, title: $0.fields.title) } + [Self.subtaskBody(id: nil, fields)])])
+            parentID, ["sub_tasks": .array(before.map { Self.subtaskBody(id: $0.id, title: $0.fields.title) } + [Self.subtaskBody(id: nil, fields)])],
+            creates: true)
         // The answer lists every subtask; the new one is the one that was not there before.
         let known = Set(before.map(\.id))
         guard let created = (task.subtasks ?? []).filter({ !known.contains($0.id) && $0.fields.title == fields.title }).last else {
@@ -191,9 +192,11 @@ public struct HelpSpaceProvider: TaskProvider {
 
     // MARK: request bodies
 
-    func patch(_ id: String, _ body: [String: JSON]) async throws -> RemoteTask {
+    /// `creates`: the PATCH adds a subtask, so it is sent once and never
+    /// again by the transport (rule 15); other PATCHes set values and may be.
+    func patch(_ id: String, _ body: [String: JSON], creates: Bool = false) async throws -> RemoteTask {
         // PATCH answers 201 on the real API (NOTES.md), 200 in the excerpt: both are 2xx.
-        let response = try await client.call("PATCH", "/api/v1/scrum/tasks/\(id)", body: jsonBody(JSON.object(body)))
+        let response = try await client.call("PATCH", "/api/v1/scrum/tasks/\(id)", body: jsonBody(JSON.object(body)), retryable: !creates)
         return try response.decode(HSOne<HSTask>.self, what: "updated task \(id)").data.remote()
     }
 

@@ -146,7 +146,7 @@ public struct ProductiveProvider: TaskProvider {
             relationships["workflow_status"] = Self.ref("workflow_statuses", status)
         }
         let body = document(attributes: Self.attributes(update.values, only: update.fields), relationships: relationships)
-        let response = try await client.call("PATCH", "/tasks/\(id)", query: Self.include, body: body)
+        let response = try await client.call("PATCH", "/tasks/\(id)", query: Self.include, body: body, retryable: true)
         return try response.decode(PROne<PRTaskAttributes>.self, what: "updated task \(id)").data.task()
     }
 
@@ -172,7 +172,7 @@ public struct ProductiveProvider: TaskProvider {
             rel["workflow_status"] = Self.ref("workflow_statuses", status)
         }
         let body = document(attributes: ["title": .string(fields.title)], relationships: rel)
-        let response = try await client.call("PATCH", "/tasks/\(id)", query: Self.include, body: body)
+        let response = try await client.call("PATCH", "/tasks/\(id)", query: Self.include, body: body, retryable: true)
         return try response.decode(PROne<PRTaskAttributes>.self, what: "updated subtask \(id)").data.subtask(parent: parentID)
     }
 

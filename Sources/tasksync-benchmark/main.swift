@@ -6,6 +6,8 @@
 //
 //   swift run -c release tasksync-benchmark [N] [IDLE_CYCLES]
 // With IDLE_CYCLES (default 1), the idle figures are the mean over that many.
+// TASKSYNC_BENCH_SYNC adds lines to the config's [sync] table, e.g.
+// "comments_every = 10000" to see the listing alone.
 import Foundation
 import HTTPTransport
 import Logging
@@ -61,7 +63,7 @@ func serveFakes(count: Int) async throws {
         case "ledger":
             let h = await hs.ledger
             let p = await pr.ledger
-            print("\(h.total) \(h.writes) \(p.total) \(p.writes)")
+            print("\(h.total) \(h.writes) \(p.total) \(p.writes) \(h.lines.filter { $0.contains("/comments") }.count)")
         case "later":
             // Two minutes pass and one task changes: the cursor then sits past the initial burst.
             clock.advance(seconds: 120)
@@ -112,7 +114,9 @@ func measure(count: Int, idleCycles: Int) async throws {
     try ready[3].write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
     try ready[4].write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
     let config = try ConfigLoader.parse(
-        FakeLinkConfig.toml(dir: dir, helpspace: ready[1], productive: ready[2], names: ("hs", "pr"), link: "bench"),
+        FakeLinkConfig.toml(
+            dir: dir, helpspace: ready[1], productive: ready[2], names: ("hs", "pr"), link: "bench",
+            syncOptions: ProcessInfo.processInfo.environment["TASKSYNC_BENCH_SYNC"] ?? ""),
         source: "benchmark")
     var logger = Logger(label: "bench")
     logger.logLevel = .error
@@ -146,7 +150,8 @@ func measure(count: Int, idleCycles: Int) async throws {
     print("tasks: \(count) (created on HelpSpace, copied to Productive)")
     print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(initial[0] + initial[2]) requests (\(initial[1] + initial[3]) writes)")
     print(
-        "idle cycle: helpspace \(after[0]) requests (\(after[1]) writes), productive \(after[2]) requests (\(after[3]) writes), outcome \(idle.outcome.rawValue)"
+        "idle cycle: helpspace \(after[0]) requests (\(after[1]) writes, \(after[4]) of them comment reads: comments_every = \(config.sync.commentsEvery)), "
+            + "productive \(after[2]) requests (\(after[3]) writes), outcome \(idle.outcome.rawValue)"
     )
     print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms (\(String(format: "%.0f", idleSystem)) ms of it in the kernel)")
     let phaseText = ["load", "fetch", "plan", "write"].map { "\($0) \(String(format: "%.0f", (phases[$0] ?? 0) / Double(idleCycles)))" }

@@ -125,3 +125,23 @@ struct DocumentSwitchTests {
         }
     }
 }
+
+extension DocumentSwitchTests {
+    @Test("a HelpSpace PATCH that adds a subtask and loses its answer is not sent twice; the subtask is linked next cycle")
+    func droppedSubtaskCreate() async throws {
+        try await withHarness { h in
+            let parent = await h.pr.seed(title: "Parent on Productive")
+            try await h.cycle()
+            await h.pr.seed(title: "late child", parent: parent)
+            await h.hs.inject(.dropAfterCreate, times: 1, method: "PATCH")
+            let first = try await h.cycle()
+            #expect(first.outcome == .partial)
+            for _ in 0..<2 { try await h.cycle() }
+            let subs = await h.hsTask("Parent on Productive")?.subtasks.map(\.title) ?? []
+            #expect(subs == ["late child"], "applied once, linked, not added again: \(subs)")
+            await h.hs.resetLedger()
+            try await h.cycle()
+            #expect(await h.hs.ledger.writes == 0)
+        }
+    }
+}
