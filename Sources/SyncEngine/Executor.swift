@@ -275,6 +275,9 @@ struct Executor {
             shadowDigest: fields.fingerprint, synced: synced, stuck: stuck.text)
     }
 
+    /// Fields two or more members of the link can hold (see ``Planner/sharedFields``).
+    var sharedFields: Set<Field> { Capabilities.sharedFields(link.members.compactMap { providers[$0]?.capabilities }) }
+
     /// A shadow is built only from a complete read (rule 13): an answer that
     /// left out a field the member can read (a relationship not included,
     /// say) is read back; if the read-back is still short, the fields it

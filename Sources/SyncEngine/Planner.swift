@@ -14,6 +14,10 @@ struct Planner {
     var assigned: [EntityKey: [String: String]] = [:]
     var childrenOf: [Int64: [EntityRecord]] = [:]
     var deletions = 0
+    /// Fields two or more members can hold: the ones there is something to
+    /// sync. A field only one member holds (HelpSpace's priority, linked to
+    /// Productive) stays that member's own.
+    let sharedFields: Set<Field>
 
     init(link: LinkConfig, members: [MemberSnapshot], state: LinkMirrorState) {
         self.link = link
@@ -24,6 +28,7 @@ struct Planner {
                 link: link.name, items: [], notes: [],
                 failures: Dictionary(uniqueKeysWithValues: members.compactMap { m in m.failure.map { (m.name, "\($0)") } }),
                 stopped: nil))
+        sharedFields = Capabilities.sharedFields(members.map(\.capabilities))
         for e in state.entities.values where e.parentID != nil { childrenOf[e.parentID!, default: []].append(e) }
         for k in childrenOf.keys { childrenOf[k]!.sort { $0.id < $1.id } }
     }
@@ -282,13 +287,17 @@ struct Planner {
             sides.append(
                 MergeSide(
                     provider: m.name, current: current, shadow: shadow, updatedAt: updatedAt,
-                    readable: m.capabilities.readableFields, writable: m.capabilities.writableFields))
+                    readable: m.capabilities.readableFields, writable: m.capabilities.writableFields.intersection(sharedFields)))
         }
         if !goneOn.isEmpty, case .existing(let id) = key, let record {
             planGone(id, record: record, canonical: canonical, goneOn: goneOn, remoteIDs: remoteIDs, waiting: waiting)
             return
         }
-        guard let outcome = ThreeWayMerge.merge(canonical: canonical, sides: sides) else { return }
+        guard var outcome = ThreeWayMerge.merge(canonical: canonical, sides: sides) else { return }
+        // A field only one member can hold is that member's alone: never written, its value kept as it is there.
+        for f in Field.allCases where !sharedFields.contains(f) {
+            if let holder = sides.first(where: { $0.readable.contains(f) && $0.current != nil }) { outcome.merged.copy(f, from: holder.current!) }
+        }
         let merged = outcome.merged
         let title = merged.title
         if record == nil {
@@ -334,7 +343,7 @@ struct Planner {
         // Fields changed somewhere that a member cannot hold.
         let changedFields = Set(outcome.observed.values.flatMap { $0 })
         for m in members where m.available && remoteIDs[m.name] != nil {
-            for f in changedFields.sorted() where !m.capabilities.writableFields.contains(f) {
+            for f in changedFields.sorted() where sharedFields.contains(f) && !m.capabilities.writableFields.contains(f) {
                 d.plan.items.append(
                     PlanItem(
                         .skip, provider: m.name, entity: key.description, title: title, remoteID: remoteIDs[m.name],
@@ -351,7 +360,9 @@ struct Planner {
         // Creates on members that hold no copy.
         for m in members where m.available && remoteIDs[m.name] == nil {
             var values = merged
-            var dropped = Field.allCases.filter { !m.capabilities.writableFields.contains($0) && merged.value(of: $0) != TaskFields(title: "").value(of: $0) }
+            var dropped = Field.allCases.filter {
+                sharedFields.contains($0) && !m.capabilities.writableFields.contains($0) && merged.value(of: $0) != TaskFields(title: "").value(of: $0)
+            }
             values.status = link.remoteStatus(provider: m.name, canonical: merged.status)
             if merged.status != nil && values.status == nil { dropped.append(.status) }
             let changes = Field.allCases.filter { m.capabilities.writableFields.contains($0) && !dropped.contains($0) }

@@ -34,6 +34,12 @@ public struct Capabilities: Sendable, Hashable {
         self.incrementalListing = incrementalListing
     }
 
+    /// The fields two or more of these members can read: the ones a link of
+    /// them keeps in sync. A field only one member holds stays its own.
+    public static func sharedFields(_ members: [Capabilities]) -> Set<Field> {
+        Set(Field.allCases.filter { f in members.filter { $0.readableFields.contains(f) }.count >= 2 })
+    }
+
     /// A one-line summary for `tasksync providers` and the docs.
     public var summary: String {
         func names(_ s: Set<Field>) -> String { s.sorted().map(\.rawValue).joined(separator: ",") }
