@@ -32,8 +32,9 @@ struct Fetcher {
             snap.problems = listing.problems
             snap.tasks.reserveCapacity(listing.tasks.count)
             snap.digests.reserveCapacity(listing.tasks.count + listing.subtasks.count)
+            let readable = provider.capabilities.readableFields
             for var task in listing.tasks {
-                let unknown = task.unknownFields.intersection(provider.capabilities.readableFields)
+                let unknown = task.unknownFields.isEmpty ? [] : task.unknownFields.intersection(readable)
                 guard unknown.isEmpty else {
                     // Not a complete read: no diff and no shadow from it (rule 13).
                     snap.problems.append("task \(task.id): the answer did not include \(unknown.map(\.rawValue).sorted().joined(separator: ", "))")
