@@ -29,6 +29,32 @@ public struct CycleReport: Sendable, Codable {
     /// Wall-clock milliseconds per phase (load, fetch, plan, write), summed over links.
     public var phaseMilliseconds: [String: Double] = [:]
     public var errors: [String]
+    /// The providers that failed as a whole this cycle (a read, or the
+    /// writes), by kind: what `tasksync sync`'s exit status tells apart.
+    public var providerFailures: [String: ProviderFailureKind] = [:]
+}
+
+/// How a provider failed as a whole in a cycle.
+public enum ProviderFailureKind: String, Sendable, Codable, Comparable {
+    /// Anything else provider-wide: 5xx, 429, a malformed answer.
+    case other
+    /// Network, DNS, TLS or timeout: it could not be reached.
+    case unreachable
+    /// 401 or 403: it refused the credentials.
+    case unauthorized
+
+    public init(_ error: ProviderError) {
+        switch error {
+        case .unauthorized: self = .unauthorized
+        case .transport, .outcomeUnknown: self = .unreachable
+        default: self = .other
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        let order: [Self] = [.other, .unreachable, .unauthorized]
+        return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+    }
 }
 
 /// The engine: one cycle at a time, links one after another, the members of
@@ -95,7 +121,7 @@ public actor SyncEngine {
             var linkLogger = logger
             linkLogger[metadataKey: "link"] = "\(link.name)"
             let (plan, outcome, errors, requests) = try await runLink(
-                link, cycle: cycle, dryRun: dryRun, logger: linkLogger, phases: &report.phaseMilliseconds)
+                link, cycle: cycle, dryRun: dryRun, logger: linkLogger, phases: &report.phaseMilliseconds, failures: &report.providerFailures)
             report.plans.append(plan)
             report.errors += errors
             report.readRequests.merge(requests) { $0 + $1 }
@@ -111,7 +137,10 @@ public actor SyncEngine {
         return order[max(order.firstIndex(of: a)!, order.firstIndex(of: b)!)]
     }
 
-    func runLink(_ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger, phases: inout [String: Double]) async throws
+    func runLink(
+        _ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger, phases: inout [String: Double],
+        failures: inout [String: ProviderFailureKind]
+    ) async throws
         -> (LinkPlan, CycleOutcome, [String], [String: Int])
     {
         let clock = ContinuousClock()
@@ -149,6 +178,7 @@ public actor SyncEngine {
         var errors: [String] = []
         for s in snapshots {
             if let f = s.failure {
+                failures[s.name] = max(failures[s.name] ?? .other, ProviderFailureKind(f))
                 errors.append("\(s.name): \(f)")
                 logger.error("reading \(s.name) failed: \(f)", metadata: ["provider": "\(s.name)"])
             }
@@ -202,6 +232,7 @@ public actor SyncEngine {
         }
         for (name, r) in results.sorted(by: { $0.key < $1.key }) {
             errors += r.failed.map { "\(name): \($0)" }
+            if let f = r.providerFailure { failures[name] = max(failures[name] ?? .other, ProviderFailureKind(f)) }
         }
         let interrupted = results.values.contains { $0.notSent > 0 }  // stopping: no cursor moves past writes not sent
         try mirror.write { w in

@@ -36,15 +36,20 @@ struct CheckConfig: ParsableCommand {
     }
 }
 
-/// Opens the mirror named by --mirror or the config, read-only in spirit.
+/// Opens the mirror named by --mirror, the instance (as its unit passes it)
+/// or the config's `[sync] mirror`, read-only in spirit.
 struct MirrorOptions: ParsableArguments {
-    @Option(name: .long, help: "The config file (TOML), to find the mirror.") var config: String = "/etc/tasksync/tasksync.toml"
-    @Option(name: .long, help: "The mirror file; overrides the config.") var mirror: String?
+    @Option(name: .long, help: "The config file (TOML), to find the mirror; default /etc/tasksync/tasksync.toml.") var config: String?
+    @Option(name: .long, help: "The mirror file; overrides the instance and the config.") var mirror: String?
+    @Option(name: .long, help: Instance.help) var instance: String?
     @Flag(name: .long, help: "Print JSON.") var json = false
 
+    func validate() throws { try Instance.validate(instance) }
+
     func open() throws -> Mirror {
-        var path = mirror
+        var path = mirror ?? instance.map(Instance.mirrorPath)
         if path == nil {
+            let config = config ?? Instance.defaultConfig
             do { path = try ConfigLoader.load(path: config).sync.mirrorPath } catch {
                 printError("\(error)")
                 throw ExitCode(ExitStatus.configError)

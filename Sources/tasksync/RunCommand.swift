@@ -36,13 +36,14 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger(verbose: verbose)
+        logger.notice("tasksync \(tasksyncVersion) starting", metadata: ["version": "\(tasksyncVersion)", "config": "\(options.configPath)"])
         let notifier = SystemdNotifier()
         let watchdog = Watchdog(notifier: notifier)
         let stop = StopFlag()
         let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet })
         let setup = try Setup.load(options, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop)
-        notifier.ready(status: "config \(options.config) valid, mirror \(setup.mirror.path) open; first cycle starting")
-        logger.notice("tasksync ready", metadata: ["config": "\(options.config)", "mirror": "\(setup.mirror.path)"])
+        notifier.ready(status: "config \(options.configPath) valid, mirror \(setup.mirror.path) open; first cycle starting")
+        logger.notice("tasksync ready", metadata: ["config": "\(options.configPath)", "mirror": "\(setup.mirror.path)"])
         logCapabilityNotes(setup.engine, logger: logger)
         let loop = PollLoop(options: options, setup: setup, hooks: hooks, stop: stop, notifier: notifier, watchdog: watchdog, logger: logger)
         let group = ServiceGroup(
@@ -116,14 +117,14 @@ struct PollLoop: Service {
         notifier.reloading()
         do {
             let next = try Setup.make(
-                configPath: options.config, mirrorPath: options.mirror, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop,
+                configPath: options.configPath, mirrorPath: options.mirrorPath, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop,
                 holding: current.lock)
-            logger.notice("config reloaded", metadata: ["config": "\(options.config)"])
+            logger.notice("config reloaded", metadata: ["config": "\(options.configPath)"])
             logCapabilityNotes(next.engine, logger: logger)
             notifier.ready(status: "config reloaded; \(next.config.links.count) links")
             return next
         } catch {
-            logger.error("reload failed, keeping the running config: \(error)", metadata: ["config": "\(options.config)"])
+            logger.error("reload failed, keeping the running config: \(error)", metadata: ["config": "\(options.configPath)"])
             notifier.ready(status: "reload failed, running on the previous config: \(error)")
             return current
         }

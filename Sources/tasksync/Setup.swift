@@ -32,7 +32,7 @@ struct Setup {
     ) throws -> Setup {
         do {
             return try make(
-                configPath: options.config, mirrorPath: options.mirror, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks, stop: stop)
+                configPath: options.configPath, mirrorPath: options.mirrorPath, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks, stop: stop)
         } catch let failure as Failure {
             printError(failure.message)
             throw ExitCode(failure.exitStatus)

@@ -20,9 +20,11 @@ struct Sync: AsyncParsableCommand {
             Exit status: 0 in sync or changed as planned; 2 partial (a provider or an item \
             failed, the rest synced; see `tasksync status`); 3 a link stopped itself (the \
             deletion guard); 4 interrupted by SIGTERM or SIGINT (the next cycle does the \
-            rest); 75 another process holds the mirror's lock (the message names it and its \
+            rest); 77 a provider refused the credentials (HTTP 401 or 403; the rest synced); \
+            69 a provider could not be reached (network, DNS, TLS or timeout; the rest \
+            synced); 75 another process holds the mirror's lock (the message names it and its \
             pid: wait for it, or stop it); 78 the config is invalid; 74 the mirror cannot be \
-            opened.
+            opened. When several apply: 3, then 4, then 77, then 69, then 2.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -50,12 +52,8 @@ struct Sync: AsyncParsableCommand {
             for (link, note) in setup.engine.capabilityNotes() { print("link \(link): note: \(note)") }
         }
         print(render(report, json: json))
-        switch report.outcome {
-        case .inSync, .changed: return
-        case .partial: throw ExitCode(ExitStatus.partial)
-        case .interrupted: throw ExitCode(ExitStatus.interrupted)
-        case .stopped: throw ExitCode(ExitStatus.stopped)
-        }
+        let status = ExitStatus.of(report)
+        if status != ExitStatus.inSync { throw ExitCode(status) }
     }
 }
 

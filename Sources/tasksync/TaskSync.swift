@@ -1,4 +1,9 @@
 import ArgumentParser
+import SyncEngine
+
+/// The version, defined here alone: `tasksync --version` prints it and `run`
+/// logs it in its first line.
+let tasksyncVersion = "0.1.0"
 
 @main
 struct TaskSync: AsyncParsableCommand {
@@ -14,6 +19,7 @@ struct TaskSync: AsyncParsableCommand {
             `tasksync check-config --config FILE`, `tasksync sync --dry-run`, and run the \
             daemon with `tasksync run` (the systemd unit does).
             """,
+        version: "tasksync \(tasksyncVersion)",
         subcommands: [
             Run.self, Sync.self, CheckConfig.self, Status.self, Journal.self, Mappings.self, Conflicts.self, Demo.self,
         ]
@@ -22,11 +28,20 @@ struct TaskSync: AsyncParsableCommand {
 
 /// Options every command that reads the config takes.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "The config file (TOML).")
-    var config: String = "/etc/tasksync/tasksync.toml"
+    @Option(name: .long, help: "The config file (TOML); default /etc/tasksync/tasksync.toml, or the instance's.")
+    var config: String?
 
-    @Option(name: .long, help: "The mirror file; overrides [sync] mirror in the config.")
+    @Option(name: .long, help: "The mirror file; overrides the instance's and [sync] mirror in the config.")
     var mirror: String?
+
+    @Option(name: .long, help: Instance.help)
+    var instance: String?
+
+    func validate() throws { try Instance.validate(instance) }
+
+    var configPath: String { config ?? instance.map(Instance.configPath) ?? Instance.defaultConfig }
+    /// nil: the config's `[sync] mirror`.
+    var mirrorPath: String? { mirror ?? instance.map(Instance.mirrorPath) }
 }
 
 /// Exit codes of `tasksync sync` and the other commands.
@@ -41,4 +56,26 @@ enum ExitStatus {
     static let locked: Int32 = 75  // EX_TEMPFAIL
     static let configError: Int32 = 78  // EX_CONFIG
     static let mirrorError: Int32 = 74  // EX_IOERR
+    /// `sync`: a provider refused the credentials (401 or 403).
+    static let unauthorized: Int32 = 77  // EX_NOPERM
+    /// `sync`: a provider could not be reached (network, DNS, TLS, timeout).
+    static let unreachable: Int32 = 69  // EX_UNAVAILABLE
+
+    /// The exit status of one cycle. When several things fail at once, the
+    /// one that says most about what to do wins: 3 (a link stopped itself)
+    /// over 4 (interrupted) over 77 (credentials refused: only an operator
+    /// fixes that) over 69 (unreachable: may heal by itself) over 2 (partial).
+    static func of(_ report: CycleReport) -> Int32 {
+        switch report.outcome {
+        case .inSync, .changed: return inSync
+        case .stopped: return stopped
+        case .interrupted: return interrupted
+        case .partial:
+            switch report.providerFailures.values.max() {
+            case .unauthorized: return unauthorized
+            case .unreachable: return unreachable
+            case .other, nil: return partial
+            }
+        }
+    }
 }
