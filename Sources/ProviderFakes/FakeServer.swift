@@ -548,15 +548,27 @@ public final class FakeClock: @unchecked Sendable {
     private let lock = NSLock()
     private var last = Date.distantPast
     private var offset: Double
+    /// Set: time stands still at this instant, and moves only by ``advance(seconds:)``.
+    private var frozen: Date?
 
     /// `offset`: seconds the fake's time runs ahead of (or, negative, behind) the real clock.
     public init(offset: Double = 0) { self.offset = offset }
+
+    /// A clock that stands still at `instant` until ``advance(seconds:)``
+    /// moves it: for tests whose outcome must not depend on how fast the
+    /// machine runs them (a rate window, say).
+    public init(frozenAt instant: Date) {
+        self.offset = 0
+        self.frozen = instant
+    }
+
+    private var base: Date { frozen ?? Date().addingTimeInterval(offset) }
 
     /// The next instant: now (with the offset), or 1 ms after the last one handed out.
     public func tick() -> Date {
         lock.lock()
         defer { lock.unlock() }
-        last = max(Date().addingTimeInterval(offset), last.addingTimeInterval(0.001))
+        last = max(base, last.addingTimeInterval(0.001))
         return last
     }
 
@@ -564,13 +576,14 @@ public final class FakeClock: @unchecked Sendable {
     public func now() -> Date {
         lock.lock()
         defer { lock.unlock() }
-        return max(Date().addingTimeInterval(offset), last)
+        return max(base, last)
     }
 
     /// Moves the fake's time on, as if that many seconds had passed.
     public func advance(seconds: Double) {
         lock.lock()
         offset += seconds
+        frozen = frozen?.addingTimeInterval(seconds)
         last = last.addingTimeInterval(seconds)
         lock.unlock()
     }

@@ -13,7 +13,7 @@ struct NotifyTests {
         let daemon = h.process(
             ["run", "--config", h.configPath],
             environment: [
-                "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "2000000",
+                "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "10000000",
             ])
         try daemon.run()
         #expect(await listener.waitFor { $0.contains("READY=1") })

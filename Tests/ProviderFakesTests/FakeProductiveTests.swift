@@ -195,7 +195,7 @@ struct FakeProductiveTests {
 
     @Test("switched on, NOTES.md's 100 requests per 10 s per token are enforced with real 429s")
     func enforcedRateLimit() async throws {
-        let clock = FakeClock()
+        let clock = FakeClock(frozenAt: Date())  // the window must not slide while a slow machine sends 100 requests
         try await withProductive(.init(enforceRateLimits: true), clock: clock) { _, client in
             for _ in 0..<100 { #expect(try await client.get("/tasks?page[size]=1").status == 200) }
             let refused = try await client.get("/tasks?page[size]=1")
