@@ -180,8 +180,7 @@ struct Executor {
                     let answer = try await provider.createTask(fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     let task = await completeRead(answer, provider: provider, sent: fields)
-                    let stuck = stuckWrites(
-                        sent: fields, fields: Set(Field.allCases).intersection(provider.capabilities.writableFields), answer: task, provider: name)
+                    let stuck = stuckWrites(sent: fields, fields: sharedFields.intersection(provider.capabilities.writableFields), answer: task, provider: name)
                     mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
                     notKept = stuck
                 case .updateTask(_, _, let remoteID, let update):
