@@ -91,6 +91,10 @@ public struct TOMLParser {
     private var lineStart = 0
     private let root: TOMLTable
     private var current: TOMLTable
+    /// Arrays and inline tables nested in each other: bounded, so that a
+    /// file of `[[[[...` is an error rather than a stack overflow.
+    private var depth = 0
+    static let maxDepth = 32
 
     public static func parse(_ text: String) throws(TOMLSyntaxError) -> TOMLTable {
         var p = TOMLParser(text)
@@ -458,8 +462,15 @@ public struct TOMLParser {
         return s
     }
 
+    private mutating func nest() throws(TOMLSyntaxError) {
+        depth += 1
+        if depth > Self.maxDepth { throw fail("arrays and inline tables nested more than \(Self.maxDepth) deep") }
+    }
+
     private mutating func array() throws(TOMLSyntaxError) -> TOMLValue {
         let openLine = line
+        try nest()
+        defer { depth -= 1 }
         i += 1
         var items: [TOMLNode] = []
         while true {
@@ -483,6 +494,8 @@ public struct TOMLParser {
 
     private mutating func inlineTable() throws(TOMLSyntaxError) -> TOMLValue {
         let t = TOMLTable(line: line, defined: true)
+        try nest()
+        defer { depth -= 1 }
         i += 1
         skipSpaces()
         if peek == UInt8(ascii: "}") {

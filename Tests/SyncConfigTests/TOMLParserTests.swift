@@ -118,4 +118,45 @@ struct TOMLParserTests {
         #expect(syntaxError("x = {a = 1\n") != nil)
         #expect(syntaxError("x = \"\\uD800\"") != nil)
     }
+
+    @Test("deep nesting is an error, not a stack overflow")
+    func deepNesting() {
+        #expect(syntaxError("x = " + String(repeating: "[", count: 100_000))?.message.contains("nested more than 32") == true)
+        #expect(syntaxError("x = " + String(repeating: "{a = ", count: 100_000))?.message.contains("nested more than 32") == true)
+        #expect(syntaxError("x = " + String(repeating: "[", count: 32) + String(repeating: "]", count: 32)) == nil)
+    }
+
+    /// `TASKSYNC_CONFIG_FUZZ_ROUNDS` runs more (a crash kills the test process).
+    static let rounds = ProcessInfo.processInfo.environment["TASKSYNC_CONFIG_FUZZ_ROUNDS"].flatMap(Int.init) ?? 2000
+
+    @Test("random bytes and byte edits of the example: never a crash, an error always has a line")
+    func randomBytes() {
+        var rng = FuzzRandom(seed: 7)
+        let example = Array(ConfigFuzzTests.example.utf8)
+        let alphabet = Array("[]{}=\"',.#\\\n\r\t 0aZ_-+e:".utf8) + [0, 0x7F, 0xC3, 0xA9, 0xF0, 0x9F]
+        for round in 0..<Self.rounds {
+            var bytes: [UInt8]
+            if round % 10 == 0 {
+                bytes = (0..<Int.random(in: 0..<200, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            } else {
+                bytes = example
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    let at = Int.random(in: 0...bytes.count, using: &rng)
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: bytes.insert(alphabet.randomElement(using: &rng)!, at: at)
+                    case 1 where at < bytes.count: bytes.remove(at: at)
+                    default: if at < bytes.count { bytes[at] = alphabet.randomElement(using: &rng)! }
+                    }
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            do {
+                _ = try ConfigLoader.parse(text, source: "f.toml")
+            } catch let e as ConfigErrors {
+                for error in e.errors { #expect(error.file == "f.toml" && (error.line != nil || !error.key.isEmpty), "round \(round): \(error)") }
+            } catch {
+                Issue.record("round \(round): \(error)")
+            }
+        }
+    }
 }
