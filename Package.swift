@@ -12,7 +12,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -47,10 +46,10 @@ let package = Package(
         // One adapter per provider.
         .target(name: "HelpSpaceAdapter", dependencies: ["AdapterSupport"]),
         .target(name: "ProductiveAdapter", dependencies: ["AdapterSupport"]),
-        // The config file: parsing, validation, secrets.
+        // The config file: parsing (a TOML parser of its own, TOMLParser.swift), validation, secrets.
         .target(
             name: "SyncConfig",
-            dependencies: ["TaskModel", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["TaskModel"]
         ),
         // The engine: actors that poll, merge, plan and push.
         .target(

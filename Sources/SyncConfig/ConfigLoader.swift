@@ -1,14 +1,26 @@
 import Foundation
-import TOMLKit
 import TaskModel
 
-/// One thing wrong with a config: the file, the key, what is wrong.
+/// One thing wrong with a config: the file, the key, the line, what is wrong.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var key: String
     public var message: String
+    /// The line the key (or, for a missing key, its table's header) is on.
+    public var line: Int?
 
-    public var description: String { key.isEmpty ? "\(file): \(message)" : "\(file): \(key): \(message)" }
+    public init(file: String, key: String, message: String, line: Int? = nil) {
+        self.file = file
+        self.key = key
+        self.message = message
+        self.line = line
+    }
+
+    public var description: String {
+        // A syntax error has no key; its message starts with "line N, column C:".
+        if key.isEmpty { return "\(file): \(message)" }
+        return "\(file): \(key): \(message)\(line.map { " (line \($0))" } ?? "")"
+    }
 }
 
 /// All the errors of one file, reported together.
@@ -18,23 +30,29 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
 }
 
 public enum ConfigLoader {
+    /// A systemd instance name as the template unit uses it: letters, digits, '-' and '_'.
+    static func isInstanceName(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
     /// Reads and validates the TOML file at `path`.
     public static func load(path: String) throws -> SyncConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigErrors(errors: [ConfigError(file: path, key: "", message: "cannot read the file (missing, or no permission)")])
         }
-        return try parse(String(decoding: data, as: UTF8.self), source: path)
+        guard let text = String(validatingUTF8: data) else {
+            throw ConfigErrors(errors: [ConfigError(file: path, key: "", message: "not UTF-8 text")])
+        }
+        return try parse(text, source: path)
     }
 
     public static func parse(_ text: String, source: String) throws -> SyncConfiguration {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigErrors(errors: [
-                ConfigError(
-                    file: source, key: "", message: "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
-            ])
+            table = try TOMLParser.parse(text)
+        } catch {
+            // The message starts with "line N, column C:", as before.
+            throw ConfigErrors(errors: [ConfigError(file: source, key: "", message: error.description, line: error.line)])
         }
         var reader = TableReader(file: source)
         let config = reader.read(table)
@@ -43,40 +61,94 @@ public enum ConfigLoader {
     }
 }
 
-/// Walks the TOML tables, collecting every error with its key path.
+extension String {
+    fileprivate init?(validatingUTF8 data: Data) {
+        guard let s = String(bytes: data, encoding: .utf8) else { return nil }
+        self = s
+    }
+}
+
+/// Walks the TOML tables, collecting every error with its key path and line.
 struct TableReader {
     let file: String
     var errors: [ConfigError] = []
 
-    mutating func fail(_ key: String, _ message: String) {
-        errors.append(ConfigError(file: file, key: key, message: message))
+    mutating func fail(_ key: String, _ message: String, line: Int?) {
+        errors.append(ConfigError(file: file, key: key, message: message, line: line))
+    }
+
+    /// Fails at `key` of `table`: its line, or the table's when the key is missing.
+    mutating func fail(_ t: TOMLTable, _ key: String, _ path: String, _ message: String) {
+        fail(path.isEmpty ? key : "\(path).\(key)", message, line: t[key]?.line ?? t.line)
     }
 
     mutating func unknownKeys(_ table: TOMLTable, _ prefix: String, allowed: Set<String>) {
-        for key in table.keys.sorted() where !allowed.contains(key) {
-            fail(prefix.isEmpty ? key : "\(prefix).\(key)", "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+        for key in table.keys where !allowed.contains(key) {
+            fail(table, key, prefix, "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 
+    /// A string value. Integers are refused: a quoted value was meant.
     mutating func string(_ t: TOMLTable, _ key: String, _ path: String, required: Bool = false) -> String? {
-        guard let value = t[key] else {
-            if required { fail("\(path).\(key)", "is required") }
+        guard let node = t[key] else {
+            if required { fail(t, key, path, "is required") }
             return nil
         }
-        if let s = value.string { return s }
-        if let i = value.int { return String(i) }
-        fail("\(path).\(key)", "expected a string")
+        guard case .string(let s) = node.value else {
+            fail(t, key, path, "expected a string, found \(node.value.typeName)")
+            return nil
+        }
+        return s
+    }
+
+    /// An id made of ASCII digits: an integer, or a string of digits.
+    /// `what` says what kind of id, for the message.
+    mutating func digitID(_ t: TOMLTable, _ key: String, _ path: String, required: Bool = false, what: String = "a numeric id") -> String? {
+        guard let node = t[key] else {
+            if required { fail(t, key, path, "is required") }
+            return nil
+        }
+        if let id = Self.digitID(node.value) { return id }
+        fail(t, key, path, "expected \(what) (digits, like \"1234\"), found \(Self.shown(node.value))")
         return nil
     }
 
-    mutating func number(_ t: TOMLTable, _ key: String, _ path: String, range: ClosedRange<Double>) -> Double? {
-        guard let value = t[key] else { return nil }
-        guard let n = value.double ?? value.int.map(Double.init) else {
-            fail("\(path.isEmpty ? key : "\(path).\(key)")", "expected a number")
+    static func digitID(_ value: TOMLValue) -> String? {
+        switch value {
+        case .integer(let n) where n > 0: return String(n)
+        case .string(let s) where Self.isDigits(s): return s
+        default: return nil
+        }
+    }
+
+    static func isDigits(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.count <= 18 && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && Int64(s).map { $0 > 0 } == true
+    }
+
+    /// A value as the message shows it: strings quoted and cut short.
+    static func shown(_ value: TOMLValue) -> String {
+        switch value {
+        case .string(let s):
+            let cut = s.count > 40 ? String(s.prefix(40)) + "..." : s
+            return "\"\(cut.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : $0.escaped(asASCII: true) }.joined())\""
+        case .integer(let n): return String(n)
+        default: return value.typeName
+        }
+    }
+
+    mutating func number(_ t: TOMLTable, _ key: String, _ path: String, range: ClosedRange<Double>, integer: Bool = false) -> Double? {
+        guard let node = t[key] else { return nil }
+        let n: Double
+        switch node.value {
+        case .integer(let i): n = Double(i)
+        case .float(let x) where !integer: n = x
+        default:
+            fail(t, key, path, "expected \(integer ? "a whole number" : "a number"), found \(Self.shown(node.value))")
             return nil
         }
         guard range.contains(n) else {
-            fail("\(path.isEmpty ? key : "\(path).\(key)")", "must be between \(range.lowerBound) and \(range.upperBound)")
+            let bound = { (x: Double) in x == x.rounded() ? String(Int(x)) : String(x) }
+            fail(t, key, path, "must be between \(bound(range.lowerBound)) and \(bound(range.upperBound))")
             return nil
         }
         return n
@@ -86,92 +158,131 @@ struct TableReader {
         unknownKeys(root, "", allowed: ["sync", "provider", "link"])
         var sync = SyncSettings()
         if let s = root["sync"] {
-            if let t = s.table {
+            if case .table(let t) = s.value {
                 unknownKeys(
                     t, "sync",
                     allowed: ["mirror", "poll_interval", "full_listing_every", "cursor_overlap", "request_timeout", "retry_after_max", "comments_every"])
-                if let m = string(t, "mirror", "sync") { sync.mirrorPath = m }
+                if let m = string(t, "mirror", "sync") {
+                    if m.isEmpty || m.contains("\0") { fail(t, "mirror", "sync", "expected the path of the SQLite file") } else { sync.mirrorPath = m }
+                }
                 if let n = number(t, "poll_interval", "sync", range: 5...86400) { sync.pollInterval = n }
-                if let n = number(t, "full_listing_every", "sync", range: 1...10000) { sync.fullListingEvery = Int(n) }
+                if let n = number(t, "full_listing_every", "sync", range: 1...10000, integer: true) { sync.fullListingEvery = Int(n) }
                 if let n = number(t, "cursor_overlap", "sync", range: 0...86400) { sync.cursorOverlap = n }
                 if let n = number(t, "request_timeout", "sync", range: 1...600) { sync.requestTimeout = n }
-                if let n = number(t, "comments_every", "sync", range: 1...10000) { sync.commentsEvery = Int(n) }
+                if let n = number(t, "comments_every", "sync", range: 1...10000, integer: true) { sync.commentsEvery = Int(n) }
                 // Bounded well below the unit's WatchdogSec=180s: waits make no progress.
                 if let n = number(t, "retry_after_max", "sync", range: 0...120) { sync.retryAfterMax = n }
             } else {
-                fail("sync", "expected a table ([sync])")
+                fail("sync", "expected a table ([sync])", line: s.line)
             }
         }
         let providers = readProviders(root["provider"], sync: sync)
         let links = readLinks(root["link"], providers: providers)
-        if links.isEmpty && errors.isEmpty { fail("link", "no [[link]]: nothing to sync") }
+        if links.isEmpty && errors.isEmpty { fail("link", "no [[link]]: nothing to sync", line: nil) }
         return SyncConfiguration(source: file, sync: sync, providers: providers, links: links)
     }
 
-    mutating func tables(_ value: TOMLValueConvertible?, _ name: String) -> [TOMLTable] {
-        guard let value else { return [] }
-        guard let array = value.array else {
-            fail(name, "expected an array of tables ([[\(name)]])")
+    mutating func tables(_ node: TOMLNode?, _ name: String) -> [TOMLTable] {
+        guard let node else { return [] }
+        let items: [TOMLValue]
+        switch node.value {
+        case .tableArray(let a): return a.tables
+        case .array(let nodes): items = nodes.map(\.value)
+        default:
+            fail(name, "expected an array of tables ([[\(name)]]), found \(node.value.typeName)", line: node.line)
             return []
         }
-        return array.enumerated().compactMap { i, v in
-            guard let t = v.table else {
-                fail("\(name)[\(i)]", "expected a table")
+        return items.enumerated().compactMap { i, v in
+            guard case .table(let t) = v else {
+                fail("\(name)[\(i)]", "expected a table", line: node.line)
                 return nil
             }
             return t
         }
     }
 
+    /// The kind-specific keys: required, optional, and how each is checked.
+    enum Setting { case digitID, text, pageSize(ClosedRange<Double>) }
     static let providerKeys: [ProviderKind: (required: [String], optional: [String])] = [
         .helpspace: (["board_id", "client_id"], ["per_page"]),
         .productive: (["organization_id", "project_id", "task_list_id"], ["page_size", "closed_status_id", "open_status_id"]),
     ]
+    /// What `sync` needs of each: HelpSpace ids are integers, Productive ids
+    /// strings of digits, page sizes within what the API serves.
+    static let settingRules: [String: Setting] = [
+        "board_id": .digitID, "client_id": .text, "per_page": .pageSize(1...50),
+        "organization_id": .digitID, "project_id": .digitID, "task_list_id": .digitID,
+        "page_size": .pageSize(1...200), "closed_status_id": .digitID, "open_status_id": .digitID,
+    ]
 
-    mutating func readProviders(_ value: TOMLValueConvertible?, sync: SyncSettings) -> [ProviderConfig] {
+    mutating func readProviders(_ value: TOMLNode?, sync: SyncSettings) -> [ProviderConfig] {
         var out: [ProviderConfig] = []
+        var seen: Set<String> = []
         for (i, t) in tables(value, "provider").enumerated() {
             let path = "provider[\(i)]"
             guard let name = string(t, "name", path, required: true) else { continue }
             let keyPath = "provider[\(i)] (\(name))"
-            if !Self.validName(name) { fail("\(keyPath).name", "use letters, digits, '-' and '_' only") }
-            if out.contains(where: { $0.name == name }) { fail("\(keyPath).name", "another provider has this name") }
+            if !Self.validName(name) { fail(t, "name", keyPath, Self.nameRule) }
+            if !seen.insert(name).inserted { fail(t, "name", keyPath, "another provider has this name") }
             guard let kindText = string(t, "kind", keyPath, required: true) else { continue }
             guard let kind = ProviderKind(rawValue: kindText) else {
-                fail("\(keyPath).kind", "unknown kind '\(kindText)' (known: \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                fail(t, "kind", keyPath, "unknown kind '\(kindText)' (known: \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")))")
                 continue
             }
             let keys = Self.providerKeys[kind]!
             unknownKeys(
                 t, keyPath, allowed: Set(["name", "kind", "base_url", "token_file", "token_credential", "token", "rate_limit"] + keys.required + keys.optional))
             var settings: [String: String] = [:]
-            for key in keys.required { settings[key] = string(t, key, keyPath, required: true) }
-            for key in keys.optional { settings[key] = string(t, key, keyPath) }
-            let baseURL = string(t, "base_url", keyPath)
-            if let baseURL, !(baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://127.0.0.1") || baseURL.hasPrefix("http://localhost")) {
-                fail("\(keyPath).base_url", "must be https:// (plain http only to 127.0.0.1 or localhost)")
+            var settingsOK = true
+            for key in keys.required + keys.optional {
+                let required = keys.required.contains(key)
+                let value: String?
+                switch Self.settingRules[key]! {
+                case .digitID:
+                    value = digitID(t, key, keyPath, required: required, what: kind == .helpspace ? "an integer id" : "a Productive id")
+                case .text:
+                    value = string(t, key, keyPath, required: required)
+                    if let v = value, v.isEmpty || v.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 } == true }) {
+                        fail(t, key, keyPath, "expected a value without spaces")
+                    }
+                case .pageSize(let range):
+                    value = number(t, key, keyPath, range: range, integer: true).map { String(Int($0)) }
+                }
+                if value == nil && (required || t[key] != nil) { settingsOK = false }
+                settings[key] = value
             }
+            let baseURL = string(t, "base_url", keyPath)
+            if let baseURL, let problem = Self.baseURLProblem(baseURL) { fail(t, "base_url", keyPath, problem) }
             if t["token"] != nil {
-                fail("\(keyPath).token", "tokens never go in the main config: use token_file or token_credential")
+                fail(t, "token", keyPath, "tokens never go in the main config: use token_file or token_credential")
             }
             var token: SecretSource?
             switch (string(t, "token_file", keyPath), string(t, "token_credential", keyPath)) {
-            case (let f?, nil): token = .file(f)
-            case (nil, let c?): token = .credential(c)
-            case (.some, .some): fail("\(keyPath)", "give token_file or token_credential, not both")
-            case (nil, nil): fail("\(keyPath).token_file", "is required (or token_credential)")
+            case (let f?, nil):
+                if f.isEmpty || f.contains("\0") { fail(t, "token_file", keyPath, "expected the path of a file") } else { token = .file(f) }
+            case (nil, let c?):
+                if Secrets.validCredentialName(c) {
+                    token = .credential(c)
+                } else {
+                    fail(t, "token_credential", keyPath, "expected a credential name: letters, digits, '-', '_' and '.', no '/' and not '.' or '..'")
+                }
+            case (.some, .some): fail(keyPath, "give token_file or token_credential, not both", line: t.line)
+            case (nil, nil):
+                if t["token_file"] == nil && t["token_credential"] == nil { fail(t, "token_file", keyPath, "is required (or token_credential)") }
             }
             var rateLimit = kind.defaultRateLimit
-            if t["rate_limit"] != nil, let text = t["rate_limit"]?.string {
-                switch RateLimitWindow.parseList(text) {
-                case .success(let windows): rateLimit = windows
-                case .failure(let error):
-                    fail("\(keyPath).rate_limit", "\(error) (expected \"none\" or windows like \"100/10s, 4000/30m\")")
+            if let node = t["rate_limit"] {
+                if case .string(let text) = node.value {
+                    switch RateLimitWindow.parseList(text) {
+                    case .success(let windows): rateLimit = windows
+                    case .failure(let error):
+                        fail(t, "rate_limit", keyPath, "\(error) (expected \"none\" or windows like \"100/10s, 4000/30m\")")
+                    }
+                } else {
+                    fail(t, "rate_limit", keyPath, "expected a string like \"100/10s, 4000/30m\" or \"none\"")
                 }
-            } else if t["rate_limit"] != nil {
-                fail("\(keyPath).rate_limit", "expected a string like \"100/10s, 4000/30m\" or \"none\"")
             }
-            guard let token else { continue }
+            guard let token, settingsOK else { continue }
             out.append(
                 ProviderConfig(
                     name: name, kind: kind, baseURL: baseURL, settings: settings, token: token, key: keyPath, rateLimit: rateLimit,
@@ -180,7 +291,21 @@ struct TableReader {
         return out
     }
 
-    mutating func readLinks(_ value: TOMLValueConvertible?, providers: [ProviderConfig]) -> [LinkConfig] {
+    /// Why `text` is not a usable base URL, or nil.
+    static func baseURLProblem(_ text: String) -> String? {
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty,
+            url.query == nil, url.fragment == nil, url.user == nil, url.password == nil
+        else {
+            return "expected a URL like https://api.example.com (no query, no user)"
+        }
+        switch scheme {
+        case "https": return nil
+        case "http" where ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host.lowercased()): return nil
+        default: return "must be https:// (plain http only to 127.0.0.1 or localhost)"
+        }
+    }
+
+    mutating func readLinks(_ value: TOMLNode?, providers: [ProviderConfig]) -> [LinkConfig] {
         var out: [LinkConfig] = []
         var taken: [String: String] = [:]
         for (i, t) in tables(value, "link").enumerated() {
@@ -188,16 +313,31 @@ struct TableReader {
             guard let name = string(t, "name", path, required: true) else { continue }
             let keyPath = "link[\(i)] (\(name))"
             unknownKeys(t, keyPath, allowed: ["name", "members", "on_delete", "max_delete_share", "status"])
-            if out.contains(where: { $0.name == name }) { fail("\(keyPath).name", "another link has this name") }
-            guard let members = t["members"]?.array?.compactMap({ $0.string }), members.count == t["members"]?.array?.count else {
-                fail("\(keyPath).members", "expected an array of provider names")
+            if !Self.validName(name) { fail(t, "name", keyPath, Self.nameRule) }
+            if out.contains(where: { $0.name == name }) { fail(t, "name", keyPath, "another link has this name") }
+            guard let membersNode = t["members"] else {
+                fail(t, "members", keyPath, "is required: the providers this link keeps the same, e.g. members = [\"support-board\", \"web-project\"]")
                 continue
             }
-            if members.count < 2 { fail("\(keyPath).members", "a link needs two or more providers") }
-            if Set(members).count != members.count { fail("\(keyPath).members", "a provider is named twice") }
+            var members: [String] = []
+            if case .array(let items) = membersNode.value {
+                for item in items { if case .string(let s) = item.value { members.append(s) } }
+                if members.count != items.count { members = [] }
+            }
+            guard !members.isEmpty || membersNode.value.isEmptyArray else {
+                fail(t, "members", keyPath, "expected an array of provider names")
+                continue
+            }
+            if members.count < 2 { fail(t, "members", keyPath, "a link needs two or more providers") }
+            if Set(members).count != members.count { fail(t, "members", keyPath, "a provider is named twice") }
+            var kinds: [String: ProviderKind] = [:]
             for m in members {
-                if !providers.contains(where: { $0.name == m }) { fail("\(keyPath).members", "no [[provider]] is named '\(m)'") }
-                if let other = taken[m] { fail("\(keyPath).members", "'\(m)' is already in link '\(other)'; a provider belongs to one link") }
+                if let p = providers.first(where: { $0.name == m }) {
+                    kinds[m] = p.kind
+                } else {
+                    fail(t, "members", keyPath, "no [[provider]] is named '\(m)'")
+                }
+                if let other = taken[m] { fail(t, "members", keyPath, "'\(m)' is already in link '\(other)'; a provider belongs to one link") }
                 taken[m] = name
             }
             var link = LinkConfig(name: name, members: members)
@@ -205,21 +345,46 @@ struct TableReader {
                 if let policy = DeletionPolicy(rawValue: d) {
                     link.onDelete = policy
                 } else {
-                    fail("\(keyPath).on_delete", "expected delete, archive or ignore")
+                    fail(t, "on_delete", keyPath, "expected delete, archive or ignore")
                 }
             }
             if let share = number(t, "max_delete_share", keyPath, range: 0...1) { link.maxDeleteShare = share }
             for (j, s) in tables(t["status"], "\(keyPath).status").enumerated() {
                 let sPath = "\(keyPath).status[\(j)]"
                 guard let statusName = string(s, "name", sPath, required: true) else { continue }
+                if !Self.validStatusName(statusName) { fail(s, "name", sPath, Self.statusNameRule) }
                 var remote: [String: String] = [:]
-                for key in s.keys.sorted() where key != "name" {
-                    if !members.contains(key) { fail("\(sPath).\(key)", "not a member of this link") }
-                    remote[key] = string(s, key, sPath)
+                for key in s.keys where key != "name" {
+                    guard members.contains(key) else {
+                        fail(s, key, sPath, "not a member of this link (members: \(members.joined(separator: ", ")))")
+                        continue
+                    }
+                    guard let node = s[key] else { continue }
+                    // A member's status id has the type of that member's ids.
+                    switch kinds[key] {
+                    case .helpspace:
+                        guard case .integer(let n) = node.value, n > 0 else {
+                            if case .string(let text) = node.value, Self.isDigits(text) {
+                                remote[key] = text
+                                continue
+                            }
+                            fail(s, key, sPath, "expected a HelpSpace status id (an integer, like 3), found \(Self.shown(node.value))")
+                            continue
+                        }
+                        remote[key] = String(n)
+                    case .productive:
+                        guard let id = Self.digitID(node.value) else {
+                            fail(s, key, sPath, "expected a Productive status id (digits, like \"2547\"), found \(Self.shown(node.value))")
+                            continue
+                        }
+                        remote[key] = id
+                    case nil:
+                        continue  // the member itself is already an error
+                    }
                 }
-                if link.statuses.contains(where: { $0.name == statusName }) { fail("\(sPath).name", "status '\(statusName)' is mapped twice") }
-                for (provider, id) in remote where link.statuses.contains(where: { $0.remote[provider] == id }) {
-                    fail("\(sPath).\(provider)", "status id \(id) is already mapped to another status")
+                if link.statuses.contains(where: { $0.name == statusName }) { fail(s, "name", sPath, "status '\(statusName)' is mapped twice") }
+                for (provider, id) in remote.sorted(by: { $0.key < $1.key }) where link.statuses.contains(where: { $0.remote[provider] == id }) {
+                    fail(s, provider, sPath, "status id \(id) is already mapped to another status")
                 }
                 link.statuses.append(StatusMapping(name: statusName, remote: remote))
             }
@@ -228,22 +393,75 @@ struct TableReader {
         return out
     }
 
+    static let nameRule = "use letters, digits, '-' and '_', starting with a letter"
+
+    /// Provider and link names: `[A-Za-z][A-Za-z0-9_-]*`, at most 64 characters.
     static func validName(_ s: String) -> Bool {
-        !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        guard let first = s.utf8.first, s.utf8.count <= 64, (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) else { return false }
+        return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    static let statusNameRule =
+        "a status name uses letters, digits, spaces and - _ . ' & ( ), starts with a letter or digit, has no space at either end and is at most 64 characters"
+
+    /// Canonical status names: letters (any script), ASCII digits, single
+    /// spaces and `- _ . ' & ( )`, starting with a letter or digit, 1 to 64
+    /// characters. Never `?` or `:` (an unmapped status is `?PROVIDER:ID`),
+    /// nor `/`, quotes or control characters.
+    static func validStatusName(_ s: String) -> Bool {
+        guard let first = s.first, let last = s.last, s.count <= 64, first.isLetter || (first.isASCII && first.isNumber), last != " " else {
+            return false
+        }
+        if s.contains("  ") { return false }
+        return s.allSatisfy { c in
+            (c.isLetter && !c.isASCII && c.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
+                || (c.isASCII && (c.isLetter || c.isNumber || " -_.'&()".contains(c)))
+        }
     }
 }
 
 /// Reads secrets from files or systemd credentials.
 public enum Secrets {
-    public static func read(_ source: SecretSource, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+    /// Where `scripts/install` puts credentials, and where the unit's
+    /// `LoadCredential=` reads them from: used when `$CREDENTIALS_DIRECTORY`
+    /// is not set (`check-config` or `sync` from a shell).
+    public static let defaultCredentialsDirectory = "/etc/tasksync/credentials"
+
+    /// The folder credentials are read from, and whether it came from
+    /// `$CREDENTIALS_DIRECTORY`. Without it: /etc/tasksync/credentials, or,
+    /// for an instance's config `/etc/tasksync/NAME.toml`, the folder
+    /// `tasksync@NAME.service` loads them from, /etc/tasksync/credentials/NAME.
+    public static func credentialsDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment, configPath: String? = nil
+    ) -> (path: String, fromEnvironment: Bool) {
+        if let dir = environment["CREDENTIALS_DIRECTORY"], !dir.isEmpty { return (dir, true) }
+        if let configPath, configPath.hasPrefix("/etc/tasksync/"), configPath.hasSuffix(".toml") {
+            let name = String(configPath.dropFirst("/etc/tasksync/".count).dropLast(".toml".count))
+            if name != "tasksync", ConfigLoader.isInstanceName(name) { return (defaultCredentialsDirectory + "/" + name, false) }
+        }
+        return (defaultCredentialsDirectory, false)
+    }
+
+    /// A systemd credential name: no `/`, not `.` or `..`.
+    public static func validCredentialName(_ s: String) -> Bool {
+        !s.isEmpty && s != "." && s != ".." && s.utf8.count <= 255
+            && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
+
+    public static func read(
+        _ source: SecretSource, environment: [String: String] = ProcessInfo.processInfo.environment, configPath: String? = nil
+    ) throws -> String {
         let path: String
         switch source {
         case .file(let p): path = p
         case .credential(let name):
-            guard let dir = environment["CREDENTIALS_DIRECTORY"] else {
-                throw SecretError(message: "credential '\(name)': $CREDENTIALS_DIRECTORY is not set (use LoadCredential= in the unit, or token_file)")
-            }
+            guard validCredentialName(name) else { throw SecretError(message: "credential '\(name)': not a credential name") }
+            let (dir, fromEnvironment) = credentialsDirectory(environment: environment, configPath: configPath)
             path = dir + "/" + name
+            if !fromEnvironment && FileManager.default.contents(atPath: path) == nil {
+                throw SecretError(
+                    message: "credential '\(name)': cannot read \(path) ($CREDENTIALS_DIRECTORY is not set, so \(dir)/ was checked)")
+            }
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SecretError(message: "\(source): cannot read \(path)")

@@ -7,7 +7,14 @@ struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Validate a config file; print every error with its file and key.",
-        discussion: "Also checks that each provider's token file or credential can be read. Exit status 0 when valid, 78 when not.")
+        discussion: """
+            Checks everything `sync` checks: syntax (with the line), types, ids of each member's kind, names, references \
+            between providers, links and statuses. Also checks that each provider's token file or credential can be read; \
+            credentials are read from $CREDENTIALS_DIRECTORY, or from /etc/tasksync/credentials/ when it is not set \
+            (where the install script puts them and the unit's LoadCredential= reads them; \
+            /etc/tasksync/credentials/NAME/ for an instance's /etc/tasksync/NAME.toml). \
+            Exit status 0 when valid, 78 when not.
+            """)
 
     @Option(name: .long, help: "The config file (TOML).") var config: String = "/etc/tasksync/tasksync.toml"
 
@@ -21,13 +28,21 @@ struct CheckConfig: ParsableCommand {
         }
         var problems: [String] = []
         for p in parsed.providers {
-            do { _ = try Secrets.read(p.token) } catch { problems.append("\(config): \(p.key): \(error)") }
+            do { _ = try Secrets.read(p.token, configPath: config) } catch { problems.append("\(config): \(p.key): \(error)") }
         }
+        let (credentials, fromEnvironment) = Secrets.credentialsDirectory(configPath: config)
+        let credentialsLine =
+            fromEnvironment
+            ? "credentials checked in \(credentials)/ ($CREDENTIALS_DIRECTORY)"
+            : "credentials checked in \(credentials)/ ($CREDENTIALS_DIRECTORY is not set)"
+        let usesCredentials = parsed.providers.contains { if case .credential = $0.token { true } else { false } }
         if !problems.isEmpty {
             problems.forEach(printError)
+            if usesCredentials { printError(credentialsLine) }
             throw ExitCode(ExitStatus.configError)
         }
         print("\(config): valid: \(parsed.providers.count) providers, \(parsed.links.count) links, mirror \(parsed.sync.mirrorPath)")
+        if usesCredentials { print(credentialsLine) }
         for link in parsed.links {
             print(
                 "  link \(link.name): \(link.members.joined(separator: " <-> ")); on_delete = \(link.onDelete.rawValue); \(link.statuses.count) statuses mapped"

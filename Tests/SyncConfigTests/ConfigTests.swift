@@ -53,10 +53,10 @@ struct ConfigTests {
             .replacingOccurrences(of: "kind = \"productive\"", with: "kind = \"trello\"")
             .replacingOccurrences(of: "members = [\"a\", \"b\"]", with: "members = [\"a\", \"b\"]\non_delete = \"shred\"")
         let e = errors(text)
-        #expect(e.contains("/etc/tasksync/tasksync.toml: provider[0] (a).board_id: is required"))
+        #expect(e.contains("/etc/tasksync/tasksync.toml: provider[0] (a).board_id: is required (line 1)"))
         #expect(e.contains { $0.hasPrefix("/etc/tasksync/tasksync.toml: provider[1] (b).kind: unknown kind 'trello'") })
-        #expect(e.contains("/etc/tasksync/tasksync.toml: link[0] (l).on_delete: expected delete, archive or ignore"))
-        #expect(e.contains("/etc/tasksync/tasksync.toml: link[0] (l).members: no [[provider]] is named 'b'"))
+        #expect(e.contains("/etc/tasksync/tasksync.toml: link[0] (l).on_delete: expected delete, archive or ignore (line 16)"))
+        #expect(e.contains("/etc/tasksync/tasksync.toml: link[0] (l).members: no [[provider]] is named 'b' (line 15)"))
     }
 
     @Test("a token in the main config is refused")

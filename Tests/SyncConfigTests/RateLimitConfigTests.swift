@@ -74,7 +74,7 @@ struct RateLimitConfigTests {
             #expect(e.count == 1, "\(bad): \(e)")
             #expect(e.first?.hasPrefix("\(file): provider[1] (b).rate_limit: ") == true, "\(bad): \(e)")
         }
-        #expect(errors(config(sync: "retry_after_max = 600")) == ["\(file): sync.retry_after_max: must be between 0.0 and 120.0"])
-        #expect(errors(config(sync: "retry_after_max = \"soon\"")) == ["\(file): sync.retry_after_max: expected a number"])
+        #expect(errors(config(sync: "retry_after_max = 600")) == ["\(file): sync.retry_after_max: must be between 0 and 120 (line 2)"])
+        #expect(errors(config(sync: "retry_after_max = \"soon\"")) == ["\(file): sync.retry_after_max: expected a number, found \"soon\" (line 2)"])
     }
 }
