@@ -1,8 +1,9 @@
 import ArgumentParser
 import SyncEngine
 
-/// The version, defined here alone: `tasksync --version` prints it and `run`
-/// logs it in its first line.
+/// The version: `tasksync --version` prints it and `run` logs it in its
+/// first line. The package takes its version from the file VERSION; a test
+/// keeps the two the same.
 let tasksyncVersion = "0.1.0"
 
 @main

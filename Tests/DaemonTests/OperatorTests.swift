@@ -128,6 +128,10 @@ struct OperatorTests {
         #expect(versionStatus == 0)
         let version = versionOut.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(version.wholeMatch(of: /tasksync \d+\.\d+\.\d+.*/) != nil, "\(version)")
+        // The package (scripts/package-deb) takes its version from the file VERSION: the two agree.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("VERSION"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(version == "tasksync \(file)", "tasksyncVersion in TaskSync.swift and the file VERSION differ")
         let first = h.stderr.split(separator: "\n").first.map(String.init) ?? ""
         #expect(first.contains("\(version) starting"), "\(first)")
         #expect(h.stderr.contains("link[1] (second).members"))
