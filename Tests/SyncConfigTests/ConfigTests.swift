@@ -4,16 +4,7 @@ import Testing
 
 @Suite("Config: every error names the file and the key")
 struct ConfigTests {
-    func errors(_ text: String) -> [String] {
-        do {
-            _ = try ConfigLoader.parse(text, source: "/etc/tasksync/tasksync.toml")
-            return []
-        } catch let e as ConfigErrors {
-            return e.errors.map(\.description)
-        } catch {
-            return ["\(error)"]
-        }
-    }
+    func errors(_ text: String) -> [String] { configErrors(text) }
 
     let valid = """
         [[provider]]

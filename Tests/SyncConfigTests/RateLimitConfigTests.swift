@@ -7,40 +7,10 @@ struct RateLimitConfigTests {
     let file = "/etc/tasksync/tasksync.toml"
 
     func config(helpspace: String = "", productive: String = "", sync: String = "") -> String {
-        """
-        [sync]
-        \(sync)
-        [[provider]]
-        name = "a"
-        kind = "helpspace"
-        board_id = 1
-        client_id = "c"
-        token_file = "/t"
-        \(helpspace)
-        [[provider]]
-        name = "b"
-        kind = "productive"
-        organization_id = "1"
-        project_id = "2"
-        task_list_id = "3"
-        token_credential = "b-token"
-        \(productive)
-        [[link]]
-        name = "l"
-        members = ["a", "b"]
-        """
+        twoProviderConfig(helpspace: helpspace, productive: productive, sync: sync)
     }
 
-    func errors(_ text: String) -> [String] {
-        do {
-            _ = try ConfigLoader.parse(text, source: file)
-            return []
-        } catch let e as ConfigErrors {
-            return e.errors.map(\.description)
-        } catch {
-            return ["\(error)"]
-        }
-    }
+    func errors(_ text: String) -> [String] { configErrors(text, source: file) }
 
     @Test("defaults: Productive's published windows, none for HelpSpace, retry_after_max 30 s")
     func defaults() throws {
