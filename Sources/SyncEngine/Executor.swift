@@ -171,7 +171,10 @@ struct Executor {
                 result.notSent = ops.count - index
                 break
             }
-            guard let entity = entityID(op.entity) else { continue }
+            guard let entity = entityID(op.entity) else {
+                try mirror.write { try markNext(index, $0) }  // the next row is still marked before its send
+                continue
+            }
             do {
                 var mapping: MappingRecord?
                 var notKept = StuckWrites(nil)
