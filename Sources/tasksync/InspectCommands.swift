@@ -137,11 +137,25 @@ struct Journal: ParsableCommand {
     @OptionGroup var options: MirrorOptions
     @Option(name: .long, help: "Only this entity (the number tasksync mappings shows) and its subtasks and comments.") var entity: Int64?
     @Option(name: .long, help: "Only this provider.") var provider: String?
-    @Option(name: .long, help: "Only entries at or after this UTC time, e.g. 2026-11-22T10:00:00Z or 2026-11-22.") var since: String?
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Only entries at or after this time, as journalctl --since takes it: yesterday, today, now, \"2 hours ago\", -30min, 2026-11-22, \"2026-11-22 10:00:00\" (local time), or ISO 8601 with an offset.",
+            valueName: "time")) var since: String?
     @Option(name: .long, help: "At most this many entries (the newest).") var limit: Int = 200
 
+    func validate() throws {
+        if let since, Since.parse(since) == nil {
+            throw ValidationError("--since \"\(since)\" is not a time; use one of: \(Since.forms)")
+        }
+    }
+
     func run() throws {
-        let entries = try options.open().journal(entity: entity, provider: provider, since: since, limit: limit)
+        let from = try since.map { text in
+            guard let t = Since.parse(text) else { throw ValidationError("--since \"\(text)\" is not a time; use one of: \(Since.forms)") }
+            return t
+        }
+        let entries = try options.open().journal(entity: entity, provider: provider, since: from, limit: limit)
         if options.json { return printJSON(entries) }
         for e in entries {
             var line = "\(e.at) cycle \(e.cycleID.map(String.init) ?? "-") \(e.kind)"
