@@ -81,10 +81,9 @@ struct MirrorOptions: ParsableArguments {
     }
 }
 
+/// Every `--json` prints through here: snake_case keys (see ``JSONOutput``).
 func printJSON(_ value: some Encodable) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
+    print(JSONOutput.shared.text(value))
 }
 
 struct Status: ParsableCommand {
@@ -156,7 +155,27 @@ struct Journal: ParsableCommand {
             return t
         }
         let entries = try options.open().journal(entity: entity, provider: provider, since: from, limit: limit)
-        if options.json { return printJSON(entries) }
+        if options.json {
+            // Field values as JSON values ("Fix login", ["bug"], true, null), not their printed form.
+            struct Entry: Encodable {
+                var id: Int64
+                var cycleID: Int64?
+                var at: String
+                var link, provider: String?
+                var entityID: Int64?
+                var kind: String
+                var field: String?
+                var oldValue, newValue: FieldJSON?
+                var detail: String?
+            }
+            return printJSON(
+                entries.map {
+                    Entry(
+                        id: $0.id, cycleID: $0.cycleID, at: $0.at, link: $0.link, provider: $0.provider, entityID: $0.entityID, kind: $0.kind,
+                        field: $0.field, oldValue: FieldJSON($0.oldValue, isField: $0.field != nil),
+                        newValue: FieldJSON($0.newValue, isField: $0.field != nil), detail: $0.detail)
+                })
+        }
         for e in entries {
             var line = "\(e.at) cycle \(e.cycleID.map(String.init) ?? "-") \(e.kind)"
             if let p = e.provider { line += " \(p)" }
@@ -193,7 +212,23 @@ struct Conflicts: ParsableCommand {
 
     func run() throws {
         let rows = try options.open().conflicts()
-        if options.json { return printJSON(rows) }
+        if options.json {
+            struct Row: Encodable {
+                var id: Int64
+                var cycleID: Int64?
+                var at, link: String
+                var entityID: Int64
+                var field, winnerProvider, loserProvider: String
+                var winnerValue, loserValue: FieldJSON?
+            }
+            return printJSON(
+                rows.map {
+                    Row(
+                        id: $0.id, cycleID: $0.cycleID, at: $0.at, link: $0.link, entityID: $0.entityID, field: $0.field,
+                        winnerProvider: $0.winnerProvider, loserProvider: $0.loserProvider, winnerValue: FieldJSON($0.winnerValue, isField: true),
+                        loserValue: FieldJSON($0.loserValue, isField: true))
+                })
+        }
         if rows.isEmpty { print("no conflicts") }
         for c in rows {
             print(

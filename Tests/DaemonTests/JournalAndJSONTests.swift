@@ -104,4 +104,65 @@ struct JournalAndJSONTests {
         let shown = try await h.runToEnd(["journal", "--config", h.configPath, "--limit", "10000"], timeout: 30)
         #expect(lines(shown.out).count == before - total / 2)
     }
+
+    /// Every key in a JSON document, at any depth (dictionary keys of provider names included).
+    func keys(_ json: Any) -> [String] {
+        if let d = json as? [String: Any] { return d.keys + d.values.flatMap(keys) }
+        if let a = json as? [Any] { return a.flatMap(keys) }
+        return []
+    }
+
+    func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    @Test("--json: snake_case keys everywhere, field values as JSON values, errors as JSON on stdout with the exit code")
+    func jsonOutput() async throws {
+        let h = try await DaemonHarness()
+        defer { Task { await h.stop() } }
+        let id = await h.hs.seed(title: "Before")
+        let first = try await h.runToEnd(["sync", "--json", "--config", h.configPath], timeout: 30)
+        #expect(first.status == 0, "\(h.stderr)")
+        await h.hs.edit(id) { $0.title = "After, renamed" }
+        let dry = try await h.runToEnd(["sync", "--dry-run", "--json", "--config", h.configPath], timeout: 30)
+        #expect(dry.status == 0)
+        let report = try #require(try json(dry.out) as? [String: Any])
+        #expect(report["dry_run"] as? Bool == true)
+        #expect(report["read_requests"] != nil)
+        #expect(try #require(try json(first.out) as? [String: Any])["dry_run"] as? Bool == false)
+        #expect(try await h.runToEnd(["sync", "--config", h.configPath], timeout: 30).status == 0)
+
+        let isSnake = { (k: String) in k.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-" } }
+        for command in ["status", "journal", "mappings", "conflicts"] {
+            let r = try await h.runToEnd([command, "--json", "--config", h.configPath], timeout: 30)
+            #expect(r.status == 0, "\(command): \(h.stderr)")
+            let doc = try json(r.out)
+            #expect(keys(doc).allSatisfy(isSnake), "\(command): \(keys(doc).filter { !isSnake($0) })")
+        }
+        for (name, text) in [("sync --json", first.out), ("sync --dry-run --json", dry.out)] {
+            let found = keys(try json(text))
+            #expect(found.allSatisfy(isSnake), "\(name): \(found.filter { !isSnake($0) })")
+        }
+        let journal = try #require(try json(try await h.runToEnd(["journal", "--json", "--config", h.configPath], timeout: 30).out) as? [[String: Any]])
+        let rename = try #require(journal.first { $0["kind"] as? String == "change" && $0["field"] as? String == "title" })
+        #expect(rename["old_value"] as? String == "Before")
+        #expect(rename["new_value"] as? String == "After, renamed")
+        #expect(rename["entity_id"] != nil && rename["cycle_id"] != nil)
+        let mappings = try #require(try json(try await h.runToEnd(["mappings", "--json", "--config", h.configPath], timeout: 30).out) as? [[String: Any]])
+        #expect(mappings.first?["entity_id"] != nil)
+
+        let missing = try await h.runToEnd(["status", "--json", "--config", h.dir + "/missing.toml"], timeout: 30)
+        #expect(missing.status == 78)
+        let error = try #require(try json(missing.out) as? [String: Any], "\(missing.out)")
+        #expect(error["exit_code"] as? Int == 78)
+        #expect((error["error"] as? String)?.contains("missing.toml") == true, "\(error)")
+        let bad = try await h.runToEnd(["journal", "--json", "--config", h.configPath, "--since", "soonish"], timeout: 30)
+        #expect(bad.status == 64)
+        let badError = try #require(try json(bad.out) as? [String: Any], "\(bad.out)")
+        #expect(badError["exit_code"] as? Int == 64)
+        #expect((badError["error"] as? String)?.contains("soonish") == true)
+        let broken = h.dir + "/broken.toml"
+        try "[sync\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let syncBroken = try await h.runToEnd(["sync", "--json", "--config", broken], timeout: 30)
+        #expect(syncBroken.status == 78)
+        #expect(try #require(try json(syncBroken.out) as? [String: Any], "\(syncBroken.out)")["exit_code"] as? Int == 78)
+    }
 }
