@@ -165,4 +165,36 @@ struct JournalAndJSONTests {
         #expect(syncBroken.status == 78)
         #expect(try #require(try json(syncBroken.out) as? [String: Any], "\(syncBroken.out)")["exit_code"] as? Int == 78)
     }
+
+    @Test("demo --keep DIR --serve: a config, 0600 tokens and a mirror that sync and status use; Ctrl-C ends it and DIR stays")
+    func demoKeep() async throws {
+        let h = try await DaemonHarness()
+        defer { Task { await h.stop() } }
+        let dir = h.dir + "/kept"
+        let outPath = h.dir + "/demo.out"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let demo = h.process(["demo", "--keep", dir, "--serve"])
+        demo.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        try demo.run()
+        var ready = false
+        for _ in 0..<1200 where !ready {
+            ready = h.text(outPath).contains("fakes serving until Ctrl-C")
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(ready, "\(h.text(outPath)) \(h.stderr)")
+        for name in ["helpspace.token", "productive.token"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name): \(String(mode ?? 0, radix: 8))")
+        }
+        let config = dir + "/tasksync.toml"
+        let sync = try await h.runToEnd(["sync", "--config", config], timeout: 30)
+        #expect(sync.status == 0, "\(sync.out) \(h.stderr)")
+        let status = try await h.runToEnd(["status", "--config", config], timeout: 30)
+        #expect(status.status == 0)
+        #expect(status.out.contains("mirror: 3 tasks"), "\(status.out)")
+        kill(demo.processIdentifier, SIGINT)
+        #expect(await h.exitStatus(demo, timeout: 20) == 0)
+        #expect(try await h.runToEnd(["status", "--config", config], timeout: 30).status == 0)
+        #expect(h.text(outPath).contains("config, tokens (0600) and mirror kept in \(dir)"))
+    }
 }
