@@ -59,8 +59,9 @@ extension Mirror {
         }
     }
 
-    /// The journal, newest last. `since` is an ISO 8601 UTC timestamp.
-    public func journal(entity: Int64? = nil, provider: String? = nil, since: String? = nil, limit: Int = 200) throws
+    /// The journal, newest last. `since`: entries at or after this instant
+    /// (compared as times by SQLite's julianday, not as text).
+    public func journal(entity: Int64? = nil, provider: String? = nil, since: Timestamp? = nil, limit: Int = 200) throws
         -> [JournalEntry]
     {
         try writer.read { db in
@@ -75,8 +76,8 @@ extension Mirror {
                 args.append(provider)
             }
             if let since {
-                clauses.append("at >= ?")
-                args.append(since)
+                clauses.append("julianday(at) >= julianday(?)")
+                args.append(since.description)
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             args.append(limit)

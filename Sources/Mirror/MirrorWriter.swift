@@ -15,9 +15,23 @@ public struct MirrorWriter {
         return db.lastInsertedRowID
     }
 
-    public func finishCycle(_ id: Int64, outcome: String) throws {
+    /// Ends a cycle and, in the same transaction, deletes the journal
+    /// entries older than `journalRetentionDays` (0 keeps them all).
+    public func finishCycle(_ id: Int64, outcome: String, journalRetentionDays: Int = 0) throws {
         try db.execute(
             sql: "UPDATE cycles SET finished_at = ?, outcome = ? WHERE id = ?", arguments: [Self.now(), outcome, id])
+        try pruneJournal(olderThanDays: journalRetentionDays)
+    }
+
+    /// Deletes journal entries older than `days` days before `now` (0: keeps
+    /// them all). Only the journal: conflicts, the outbox and everything the
+    /// engine reads stay. Compared as times (julianday), not as text.
+    @discardableResult
+    public func pruneJournal(olderThanDays days: Int, now: Date = Date()) throws -> Int {
+        guard days > 0 else { return 0 }
+        let cutoff = Timestamp(secondsSince1970: now.timeIntervalSince1970 - Double(days) * 86400).description
+        try db.execute(sql: "DELETE FROM journal WHERE julianday(at) < julianday(?)", arguments: [cutoff])
+        return db.changesCount
     }
 
     // MARK: entities and mappings

@@ -31,6 +31,9 @@ public struct SyncSettings: Sendable, Equatable {
     /// cycle, for a 429's Retry-After or for room in its `rate_limit`; a
     /// request that would wait longer parks the provider until then.
     public var retryAfterMax: Double = 30
+    /// `journal_retention_days`: journal entries older than this many days
+    /// are deleted at the end of each cycle; 0 keeps every entry.
+    public var journalRetentionDays: Int = 90
 
     public init() {}
 }

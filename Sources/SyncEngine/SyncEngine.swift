@@ -127,7 +127,9 @@ public actor SyncEngine {
             report.readRequests.merge(requests) { $0 + $1 }
             report.outcome = Self.worse(report.outcome, outcome)
         }
-        if let cycle { try mirror.write { try $0.finishCycle(cycle, outcome: report.outcome.rawValue) } }
+        if let cycle {
+            try mirror.write { try $0.finishCycle(cycle, outcome: report.outcome.rawValue, journalRetentionDays: config.sync.journalRetentionDays) }
+        }
         logger.info("cycle finished: \(report.outcome.rawValue)", metadata: ["writes": "\(report.plans.map(\.writeCount).reduce(0, +))"])
         return report
     }

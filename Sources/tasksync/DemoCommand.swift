@@ -4,6 +4,7 @@ import Logging
 import ProviderFakes
 import SyncConfig
 import SyncEngine
+import UnixSignals
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,27 +13,74 @@ struct Demo: AsyncParsableCommand {
             Starts fakes of both APIs on 127.0.0.1 with a few tasks, writes a config and token \
             files to a temporary folder, and runs real cycles: first the link pairs and copies, \
             then an edit on each side flows across. No account, nothing leaves this machine.
+
+            --keep DIR keeps, in DIR: tasksync.toml (the config), helpspace.token and \
+            productive.token (mode 0600) and mirror.sqlite (an earlier demo's mirror there is \
+            replaced). `tasksync status|journal|mappings|conflicts --config DIR/tasksync.toml` \
+            read them at any time. `tasksync sync --config DIR/tasksync.toml` needs the fake \
+            providers, which live in the demo's process and forget everything when it ends: \
+            add --serve to keep them serving on the same ports until Ctrl-C (SIGINT) or SIGTERM.
             """)
 
-    @Flag(name: .long, help: "Keep the temporary folder (config, tokens, mirror) and print its path.") var keep = false
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keep the config, the token files (0600) and the mirror in this folder (created if missing); see below.", valueName: "dir"))
+    var keep: String?
+    @Flag(name: .long, help: "With --keep: after the demo, keep the fake providers serving until Ctrl-C, for `tasksync sync` against DIR/tasksync.toml.")
+    var serve = false
+
+    func validate() throws {
+        if serve && keep == nil { throw ValidationError("--serve needs --keep DIR: sync reads the config kept there") }
+    }
+
+    /// Writes `text` to `path` with mode 0600, whatever was there and whatever the umask.
+    static func writePrivate(_ text: String, to path: String) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
 
     func run() async throws {
-        let logger = makeLogger(verbose: false)
         let clock = FakeClock()
         let hs = FakeHelpSpace(clock: clock)
         let pr = FakeProductive(clock: clock)
         let hsURL = try await hs.start()
         let prURL = try await pr.start()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-demo-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
-        try hs.token.write(toFile: dir + "/helpspace.token", atomically: true, encoding: .utf8)
-        try pr.token.write(toFile: dir + "/productive.token", atomically: true, encoding: .utf8)
-        let config = try ConfigLoader.parse(
-            FakeLinkConfig.toml(
-                dir: dir, helpspace: hsURL, productive: prURL, linkOptions: "on_delete = \"archive\"\nmax_delete_share = 0.5", syncOptions: "poll_interval = 30"
-            ), source: dir + "/tasksync.toml")
+        let dir =
+            keep.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-demo-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        // The demo's own cycles release the mirror's lock when they end, so a `sync` can take it while --serve waits.
+        try await demo(hs: hs, pr: pr, hsURL: hsURL, prURL: prURL, dir: dir)
+        if let keep {
+            print("\nconfig, tokens (0600) and mirror kept in \(dir)")
+            print("  tasksync status --config \(dir)/tasksync.toml")
+            if serve {
+                print("  tasksync sync --config \(dir)/tasksync.toml    (fakes serving until Ctrl-C)")
+                fflush(nil)  // stdout may be a file: say it before waiting
+                for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
+                print("stopped serving; \(keep) is kept")
+            } else {
+                print("  (sync against it needs the fakes: run the demo with --keep \(keep) --serve)")
+            }
+        }
+        await hs.stop()
+        await pr.stop()
+    }
 
+    func demo(hs: FakeHelpSpace, pr: FakeProductive, hsURL: String, prURL: String, dir: String) async throws {
+        let logger = makeLogger(verbose: false)
+        for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: dir + "/mirror.sqlite" + suffix) }
+        try Self.writePrivate(hs.token, to: dir + "/helpspace.token")
+        try Self.writePrivate(pr.token, to: dir + "/productive.token")
+        let text = FakeLinkConfig.toml(
+            dir: dir, helpspace: hsURL, productive: prURL, linkOptions: "on_delete = \"archive\"\nmax_delete_share = 0.5", syncOptions: "poll_interval = 30")
+        try text.write(toFile: dir + "/tasksync.toml", atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.parse(text, source: dir + "/tasksync.toml")
         // What each team already had before the link.
         let login = await hs.seed(
             title: "Fix login redirect", description: "<p>Users land on a 404 after login.</p>", statusID: 2, tags: ["bug"], priority: "high",
@@ -78,8 +126,5 @@ struct Demo: AsyncParsableCommand {
         for r in try setup.mirror.mappingRows() where r.kind == "task" {
             print("  #\(r.entityID) \"\(r.title)\" " + r.remotes.sorted { $0.key < $1.key }.map { "\($0.key) #\($0.value)" }.joined(separator: ", "))
         }
-        if keep { print("\nconfig, tokens and mirror kept in \(dir)") }
-        await hs.stop()
-        await pr.stop()
     }
 }

@@ -81,10 +81,9 @@ struct MirrorOptions: ParsableArguments {
     }
 }
 
+/// Every `--json` prints through here: snake_case keys (see ``JSONOutput``).
 func printJSON(_ value: some Encodable) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
+    print(JSONOutput.shared.text(value))
 }
 
 struct Status: ParsableCommand {
@@ -137,12 +136,46 @@ struct Journal: ParsableCommand {
     @OptionGroup var options: MirrorOptions
     @Option(name: .long, help: "Only this entity (the number tasksync mappings shows) and its subtasks and comments.") var entity: Int64?
     @Option(name: .long, help: "Only this provider.") var provider: String?
-    @Option(name: .long, help: "Only entries at or after this UTC time, e.g. 2026-11-22T10:00:00Z or 2026-11-22.") var since: String?
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Only entries at or after this time, as journalctl --since takes it: yesterday, today, now, \"2 hours ago\", -30min, 2026-11-22, \"2026-11-22 10:00:00\" (local time), or ISO 8601 with an offset.",
+            valueName: "time")) var since: String?
     @Option(name: .long, help: "At most this many entries (the newest).") var limit: Int = 200
 
+    func validate() throws {
+        if let since, Since.parse(since) == nil {
+            throw ValidationError("--since \"\(since)\" is not a time; use one of: \(Since.forms)")
+        }
+    }
+
     func run() throws {
-        let entries = try options.open().journal(entity: entity, provider: provider, since: since, limit: limit)
-        if options.json { return printJSON(entries) }
+        let from = try since.map { text in
+            guard let t = Since.parse(text) else { throw ValidationError("--since \"\(text)\" is not a time; use one of: \(Since.forms)") }
+            return t
+        }
+        let entries = try options.open().journal(entity: entity, provider: provider, since: from, limit: limit)
+        if options.json {
+            // Field values as JSON values ("Fix login", ["bug"], true, null), not their printed form.
+            struct Entry: Encodable {
+                var id: Int64
+                var cycleID: Int64?
+                var at: String
+                var link, provider: String?
+                var entityID: Int64?
+                var kind: String
+                var field: String?
+                var oldValue, newValue: FieldJSON?
+                var detail: String?
+            }
+            return printJSON(
+                entries.map {
+                    Entry(
+                        id: $0.id, cycleID: $0.cycleID, at: $0.at, link: $0.link, provider: $0.provider, entityID: $0.entityID, kind: $0.kind,
+                        field: $0.field, oldValue: FieldJSON($0.oldValue, isField: $0.field != nil),
+                        newValue: FieldJSON($0.newValue, isField: $0.field != nil), detail: $0.detail)
+                })
+        }
         for e in entries {
             var line = "\(e.at) cycle \(e.cycleID.map(String.init) ?? "-") \(e.kind)"
             if let p = e.provider { line += " \(p)" }
@@ -179,7 +212,23 @@ struct Conflicts: ParsableCommand {
 
     func run() throws {
         let rows = try options.open().conflicts()
-        if options.json { return printJSON(rows) }
+        if options.json {
+            struct Row: Encodable {
+                var id: Int64
+                var cycleID: Int64?
+                var at, link: String
+                var entityID: Int64
+                var field, winnerProvider, loserProvider: String
+                var winnerValue, loserValue: FieldJSON?
+            }
+            return printJSON(
+                rows.map {
+                    Row(
+                        id: $0.id, cycleID: $0.cycleID, at: $0.at, link: $0.link, entityID: $0.entityID, field: $0.field,
+                        winnerProvider: $0.winnerProvider, loserProvider: $0.loserProvider, winnerValue: FieldJSON($0.winnerValue, isField: true),
+                        loserValue: FieldJSON($0.loserValue, isField: true))
+                })
+        }
         if rows.isEmpty { print("no conflicts") }
         for c in rows {
             print(

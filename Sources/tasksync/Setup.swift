@@ -100,6 +100,7 @@ struct Setup {
 }
 
 func printError(_ message: String) {
+    JSONOutput.shared.record(message)
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 

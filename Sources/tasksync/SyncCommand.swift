@@ -58,11 +58,7 @@ struct Sync: AsyncParsableCommand {
 }
 
 func render(_ report: CycleReport, json: Bool) -> String {
-    if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self)
-    }
+    if json { return JSONOutput.shared.text(report) }
     var out = report.dryRun ? ["dry run: nothing was written"] : ["cycle \(report.cycle.map(String.init) ?? "?")"]
     out += report.plans.map { $0.rendered() }
     out.append("outcome: \(report.outcome.rawValue)" + (report.errors.isEmpty ? "" : " (\(report.errors.count) errors)"))

@@ -25,6 +25,17 @@ struct TaskSync: AsyncParsableCommand {
             Run.self, Sync.self, CheckConfig.self, Status.self, Journal.self, Mappings.self, Conflicts.self, Demo.self,
         ]
     )
+
+    /// ArgumentParser's own main, plus: with --json, a failure is also printed as JSON on stdout.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
+        } catch {
+            JSONOutput.shared.reportFailure(exitCode: exitCode(for: error).rawValue, message: message(for: error))
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command that reads the config takes.

@@ -77,7 +77,7 @@ struct CLITests {
         let (status, out) = try await run(h, ["sync", "--dry-run", "--json", "--config", h.configPath])
         #expect(status == 0)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
-        #expect(report["dryRun"] as? Bool == true)
+        #expect(report["dry_run"] as? Bool == true)
         let plans = try #require(report["plans"] as? [[String: Any]])
         let items = try #require(plans.first?["items"] as? [[String: Any]])
         #expect(items.contains { $0["action"] as? String == "create" && $0["title"] as? String == "Planned" && $0["provider"] as? String == "productive" })

@@ -180,7 +180,7 @@ struct OperatorTests {
         #expect(refusedOut.contains("HTTP 401"))
         let (_, json) = try await h.runToEnd(["sync", "--dry-run", "--json", "--config", h.configPath, "--mirror", h.dir + "/a.sqlite"], timeout: 60)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        #expect(report["providerFailures"] as? [String: String] == ["productive": "unauthorized"], "\(json)")
+        #expect(report["provider_failures"] as? [String: String] == ["productive": "unauthorized"], "\(json)")
 
         let unreachable = h.dir + "/unreachable.toml"
         // Productive's base_url (the second provider) points at a port nothing listens on.
