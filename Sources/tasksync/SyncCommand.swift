@@ -55,6 +55,10 @@ struct Sync: AsyncParsableCommand {
         defer { signals.cancel() }
         let watchdog = Watchdog(notifier: SystemdNotifier())
         let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet })
+        // An unknown --link or --provider is a usage error (64) even while the daemon holds the lock.
+        if let config = try? ConfigLoader.load(path: options.configPath) {
+            _ = try selectLinks(config, links: linkNames, providers: providerNames)
+        }
         let setup = try Setup.load(options, readOnlyMirror: dryRun, logger: logger, hooks: hooks, stop: stop)
         let only = try selectLinks(setup.config, links: linkNames, providers: providerNames)
         let report = try await setup.engine.runCycle(dryRun: dryRun, links: only)

@@ -64,6 +64,9 @@ struct LinkCommandTests {
         let (locked, _) = try await h.runToEnd(["resume", "--link", "support-web", "--config", h.configPath], stderrPath: h.dir + "/l.log")
         #expect(locked == 75)
         #expect(h.text(h.dir + "/l.log").contains("pid \(daemon.processIdentifier)"), "\(h.text(h.dir + "/l.log"))")
+        // An unknown link is a usage error even while the lock is held.
+        let (usage, _) = try await h.runToEnd(["sync", "--link", "nope", "--config", h.configPath], stderrPath: h.dir + "/u2.log")
+        #expect(usage == 64)
         kill(daemon.processIdentifier, SIGTERM)
         #expect(await h.exitStatus(daemon, timeout: 20) == 0)
         #expect(await !h.pr.tasks.values.contains { $0.title == "Waits for resume" })
