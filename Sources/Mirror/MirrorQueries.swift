@@ -14,8 +14,10 @@ extension Mirror {
 
     public func linkStates() throws -> [LinkStateRecord] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT link, last_cycle_id, last_outcome, stopped_reason FROM link_state ORDER BY link")
-                .map { LinkStateRecord(link: $0[0], lastCycleID: $0[1], lastOutcome: $0[2], stoppedReason: $0[3]) }
+            try Row.fetchAll(
+                db, sql: "SELECT link, last_cycle_id, last_outcome, stopped_reason, paused_at, paused_reason FROM link_state ORDER BY link"
+            )
+            .map { LinkStateRecord(link: $0[0], lastCycleID: $0[1], lastOutcome: $0[2], stoppedReason: $0[3], pausedAt: $0[4], pausedReason: $0[5]) }
         }
     }
 
@@ -44,6 +46,18 @@ extension Mirror {
                 out[row[0], default: []].append((row[1], fields))
             }
             return out
+        }
+    }
+
+    /// Per provider, the outbox rows still pending: writes recorded and not
+    /// yet known to have landed (sent without an answer, or not sent).
+    public func pendingOutbox() throws -> [String: Int] {
+        try writer.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT provider, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY provider") {
+                counts[row[0]] = row[1]
+            }
+            return counts
         }
     }
 

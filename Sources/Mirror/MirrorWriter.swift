@@ -168,9 +168,24 @@ public struct MirrorWriter {
             ])
     }
 
+    /// A cycle's outcome for a link; its pause (``setPause(link:at:reason:)``) stays as it is.
     public func putLinkState(_ s: LinkStateRecord) throws {
         try db.execute(
-            sql: "INSERT OR REPLACE INTO link_state (link, last_cycle_id, last_outcome, stopped_reason) VALUES (?, ?, ?, ?)",
+            sql: """
+                INSERT INTO link_state (link, last_cycle_id, last_outcome, stopped_reason) VALUES (?, ?, ?, ?)
+                ON CONFLICT(link) DO UPDATE SET last_cycle_id = excluded.last_cycle_id, last_outcome = excluded.last_outcome,
+                    stopped_reason = excluded.stopped_reason
+                """,
             arguments: [s.link, s.lastCycleID, s.lastOutcome, s.stoppedReason])
+    }
+
+    /// Pauses a link (`at` set) or resumes it (`at` nil), leaving its last outcome as it is.
+    public func setPause(link: String, at: String?, reason: String?) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO link_state (link, paused_at, paused_reason) VALUES (?, ?, ?)
+                ON CONFLICT(link) DO UPDATE SET paused_at = excluded.paused_at, paused_reason = excluded.paused_reason
+                """,
+            arguments: [link, at, reason])
     }
 }

@@ -143,12 +143,20 @@ public struct LinkStateRecord: Sendable, Equatable, Codable {
     public var lastCycleID: Int64?
     public var lastOutcome: String?
     public var stoppedReason: String?
+    /// Set by `tasksync pause`, cleared by `tasksync resume`: while set, the
+    /// link is skipped. ``MirrorWriter/putLinkState(_:)`` leaves both as they are.
+    public var pausedAt: String?
+    public var pausedReason: String?
 
-    public init(link: String, lastCycleID: Int64?, lastOutcome: String?, stoppedReason: String?) {
+    public init(
+        link: String, lastCycleID: Int64?, lastOutcome: String?, stoppedReason: String?, pausedAt: String? = nil, pausedReason: String? = nil
+    ) {
         self.link = link
         self.lastCycleID = lastCycleID
         self.lastOutcome = lastOutcome
         self.stoppedReason = stoppedReason
+        self.pausedAt = pausedAt
+        self.pausedReason = pausedReason
     }
 }
 

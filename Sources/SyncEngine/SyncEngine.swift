@@ -106,17 +106,24 @@ public actor SyncEngine {
         return notes
     }
 
-    /// Runs one cycle over every link. With `dryRun`, reads and plans only:
+    /// Runs one cycle over every link, or with `links` only over those named
+    /// (`sync --link`, `--provider`). With `dryRun`, reads and plans only:
     /// nothing is written, remote or local (rule 7).
-    public func runCycle(dryRun: Bool = false) async throws -> CycleReport {
+    public func runCycle(dryRun: Bool = false, links only: Set<String>? = nil) async throws -> CycleReport {
         let cycle: Int64? = dryRun ? nil : try mirror.write { try $0.beginCycle() }
         var report = CycleReport(cycle: cycle, dryRun: dryRun, outcome: .inSync, plans: [], readRequests: [:], errors: [])
         var logger = self.logger
         logger[metadataKey: "cycle"] = "\(cycle.map(String.init) ?? "dry-run")"
-        for link in config.links {
+        let paused = try mirror.linkStates().filter { $0.pausedAt != nil }
+        for link in config.links where only?.contains(link.name) ?? true {
             if hooks.isStopping?() == true {
                 report.outcome = .interrupted
                 break
+            }
+            if let p = paused.first(where: { $0.link == link.name }) {  // `tasksync pause`: skipped until `tasksync resume`
+                let why = "paused since \(p.pausedAt ?? "?"), reason \(p.pausedReason ?? "none given")"
+                report.plans.append(LinkPlan(link: link.name, items: [], notes: [], failures: [:], stopped: nil, paused: why))
+                continue
             }
             var linkLogger = logger
             linkLogger[metadataKey: "link"] = "\(link.name)"

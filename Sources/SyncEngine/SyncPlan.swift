@@ -53,6 +53,8 @@ public struct LinkPlan: Codable, Equatable, Sendable {
     public var failures: [String: String]
     /// Set when the link stops this cycle (deletion guard).
     public var stopped: String?
+    /// Set when an operator paused the link (`tasksync pause`): it was not read or written.
+    public var paused: String? = nil
 
     public var writeCount: Int {
         items.filter { ![.skip, .conflict, .stop, .gone, .pair, .adopt].contains($0.action) }.count
@@ -67,7 +69,8 @@ extension LinkPlan {
             lines.append("  ! \(provider) failed, its items wait: \(error)")
         }
         if let stopped { lines.append("  ! stopped: \(stopped)") }
-        if items.isEmpty && stopped == nil {
+        if let paused { lines.append("  \(paused)") }
+        if items.isEmpty && stopped == nil && paused == nil {
             lines.append(failures.isEmpty ? "  in sync: nothing to do" : "  nothing to do on the providers that could be read")
         }
         for item in items {

@@ -87,17 +87,40 @@ func printJSON(_ value: some Encodable) {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the last cycle, each provider's last listing and error, each link's state.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show the last cycle; each link's last outcome, pause and stop; each provider's last success, error, wait and backlog.")
     @OptionGroup var options: MirrorOptions
+
+    /// One provider in `status --json`: its stored state, and what waits on it.
+    struct ProviderStatus: Encodable {
+        var state: ProviderStateRecord
+        /// Outbox rows still pending (writes not yet known to have landed).
+        var pendingOutbox: Int
+        /// Tasks that did not keep a value written to them (not sent again until it changes).
+        var notKept: Int
+
+        enum Keys: String, CodingKey { case pendingOutbox, notKept }
+
+        func encode(to encoder: any Encoder) throws {
+            try state.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(pendingOutbox, forKey: .pendingOutbox)
+            try c.encode(notKept, forKey: .notKept)
+        }
+    }
 
     func run() throws {
         let mirror = try options.open()
-        let providers = try mirror.providerStates()
         let links = try mirror.linkStates()
+        let notKept = try mirror.notKept()
+        let pending = try mirror.pendingOutbox()
+        let providers = try mirror.providerStates().map {
+            ProviderStatus(state: $0, pendingOutbox: pending[$0.provider] ?? 0, notKept: notKept[$0.provider]?.count ?? 0)
+        }
         if options.json {
             struct Out: Encodable {
                 var cycle: Mirror.CycleSummary?
-                var providers: [ProviderStateRecord]
+                var providers: [ProviderStatus]
                 var links: [LinkStateRecord]
                 var entities: [String: Int]
             }
@@ -112,16 +135,18 @@ struct Status: ParsableCommand {
         let counts = try mirror.entityCounts()
         print("mirror: \(counts["task"] ?? 0) tasks, \(counts["subtask"] ?? 0) subtasks, \(counts["comment"] ?? 0) comments")
         for l in links {
-            print("link \(l.link): \(l.lastOutcome ?? "-")\(l.stoppedReason.map { " - STOPPED: \($0)" } ?? "")")
+            print("link \(l.link): last outcome \(l.lastOutcome ?? "-")\(l.stoppedReason.map { " - STOPPED: \($0)" } ?? "")")
+            if let at = l.pausedAt { print("  PAUSED since \(at), reason \(l.pausedReason ?? "none given") (tasksync resume --link \(l.link))") }
         }
-        let notKept = try mirror.notKept()
-        for p in providers {
+        for status in providers {
+            let p = status.state
             var line = "provider \(p.provider): last ok \(p.lastSuccessAt ?? "never")"
             if let n = p.taskCount { line += ", \(n) tasks" }
             if let c = p.cursor { line += ", cursor \(c)" }
             print(line)
             if let e = p.lastError { print("  last error (\(p.lastErrorAt ?? "?")): \(e)") }
-            if let b = p.backoffUntil { print("  waiting until \(b) (rate limited)") }
+            if let b = p.backoffUntil { print("  parked until \(b) (rate limited)") }
+            if status.pendingOutbox > 0 { print("  \(status.pendingOutbox) outbox entries pending (written, not yet known to have landed)") }
             if let items = notKept[p.provider] {
                 let shown = items.prefix(5).map { "#\($0.entity) \($0.fields.joined(separator: ","))" }.joined(separator: ", ")
                 print(

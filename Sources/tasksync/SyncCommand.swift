@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SyncConfig
 import SyncEngine
 import SystemdGlue
 import UnixSignals
@@ -24,13 +25,21 @@ struct Sync: AsyncParsableCommand {
             69 a provider could not be reached (network, DNS, TLS or timeout; the rest \
             synced); 75 another process holds the mirror's lock (the message names it and its \
             pid: wait for it, or stop it); 78 the config is invalid; 74 the mirror cannot be \
-            opened. When several apply: 3, then 4, then 77, then 69, then 2.
+            opened; 64 --link or --provider names no link or provider of the config. When \
+            several apply: 3, then 4, then 77, then 69, then 2.
+
+            --link NAME and --provider NAME (each repeatable) run the cycle, or the dry run, \
+            only for those links, or the links those providers belong to.
             """)
 
     @OptionGroup var options: ConfigOptions
     @Flag(name: .long, help: "Plan only: write nothing, remote or local.") var dryRun = false
     @Flag(name: .long, help: "Print the plan as JSON.") var json = false
     @Flag(name: .shortAndLong, help: "Log every write to stderr.") var verbose = false
+    @Option(name: .customLong("link"), help: "Only this link (repeatable); an unknown name exits 64.") var linkNames: [String] = []
+    @Option(
+        name: .customLong("provider"), help: "Only the links this provider belongs to (repeatable); an unknown name exits 64.")
+    var providerNames: [String] = []
 
     func run() async throws {
         let logger = makeLogger(verbose: verbose)
@@ -46,8 +55,13 @@ struct Sync: AsyncParsableCommand {
         defer { signals.cancel() }
         let watchdog = Watchdog(notifier: SystemdNotifier())
         let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet })
+        // An unknown --link or --provider is a usage error (64) even while the daemon holds the lock.
+        if let config = try? ConfigLoader.load(path: options.configPath) {
+            _ = try selectLinks(config, links: linkNames, providers: providerNames)
+        }
         let setup = try Setup.load(options, readOnlyMirror: dryRun, logger: logger, hooks: hooks, stop: stop)
-        let report = try await setup.engine.runCycle(dryRun: dryRun)
+        let only = try selectLinks(setup.config, links: linkNames, providers: providerNames)
+        let report = try await setup.engine.runCycle(dryRun: dryRun, links: only)
         if !json {
             for (link, note) in setup.engine.capabilityNotes() { print("link \(link): note: \(note)") }
         }
@@ -55,6 +69,24 @@ struct Sync: AsyncParsableCommand {
         let status = ExitStatus.of(report)
         if status != ExitStatus.inSync { throw ExitCode(status) }
     }
+}
+
+/// The links `--link` and `--provider` name (both given: the links that match
+/// either), nil for every link; an unknown name exits 64 (EX_USAGE) listing
+/// the known ones.
+func selectLinks(_ config: SyncConfiguration, links: [String], providers: [String]) throws -> Set<String>? {
+    if links.isEmpty && providers.isEmpty { return nil }
+    let knownLinks = config.links.map(\.name)
+    let knownProviders = config.providers.map(\.name)
+    for name in links where !knownLinks.contains(name) {
+        printError("unknown link \(name); the config has: \(knownLinks.joined(separator: ", "))")
+        throw ExitCode(ExitStatus.usage)
+    }
+    for name in providers where !knownProviders.contains(name) {
+        printError("unknown provider \(name); the config has: \(knownProviders.joined(separator: ", "))")
+        throw ExitCode(ExitStatus.usage)
+    }
+    return Set(config.links.filter { l in links.contains(l.name) || l.members.contains { providers.contains($0) } }.map(\.name))
 }
 
 func render(_ report: CycleReport, json: Bool) -> String {
