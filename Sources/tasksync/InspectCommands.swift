@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Mirror
 import SyncConfig
+import TaskModel
 
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -190,15 +191,15 @@ struct Journal: ParsableCommand {
                 var entityID: Int64?
                 var kind: String
                 var field: String?
-                var oldValue, newValue: FieldJSON?
+                var oldValue, newValue: FieldValue?
                 var detail: String?
             }
             return printJSON(
                 entries.map {
                     Entry(
                         id: $0.id, cycleID: $0.cycleID, at: $0.at, link: $0.link, provider: $0.provider, entityID: $0.entityID, kind: $0.kind,
-                        field: $0.field, oldValue: FieldJSON($0.oldValue, isField: $0.field != nil),
-                        newValue: FieldJSON($0.newValue, isField: $0.field != nil), detail: $0.detail)
+                        field: $0.field, oldValue: FieldValue(printed: $0.oldValue, isField: $0.field != nil),
+                        newValue: FieldValue(printed: $0.newValue, isField: $0.field != nil), detail: $0.detail)
                 })
         }
         for e in entries {
@@ -244,14 +245,14 @@ struct Conflicts: ParsableCommand {
                 var at, link: String
                 var entityID: Int64
                 var field, winnerProvider, loserProvider: String
-                var winnerValue, loserValue: FieldJSON?
+                var winnerValue, loserValue: FieldValue?
             }
             return printJSON(
                 rows.map {
                     Row(
                         id: $0.id, cycleID: $0.cycleID, at: $0.at, link: $0.link, entityID: $0.entityID, field: $0.field,
-                        winnerProvider: $0.winnerProvider, loserProvider: $0.loserProvider, winnerValue: FieldJSON($0.winnerValue, isField: true),
-                        loserValue: FieldJSON($0.loserValue, isField: true))
+                        winnerProvider: $0.winnerProvider, loserProvider: $0.loserProvider, winnerValue: FieldValue(printed: $0.winnerValue, isField: true),
+                        loserValue: FieldValue(printed: $0.loserValue, isField: true))
                 })
         }
         if rows.isEmpty { print("no conflicts") }

@@ -1,4 +1,5 @@
 import Foundation
+import TaskModel
 
 /// What every `--json` prints: one style (snake_case keys, sorted, values as
 /// JSON values, never JSON text inside a string), and, for a command that
@@ -43,19 +44,18 @@ final class JSONOutput: @unchecked Sendable {
     }
 }
 
-/// A field value in the journal or a conflict (`"Fix login"`, `[bug, ui]`,
-/// `yes`, `(none)`), as the JSON value it stands for.
-enum FieldJSON: Encodable {
-    case null, text(String), flag(Bool), list([String])
-
-    init?(_ text: String?, isField: Bool) {
+extension FieldValue {
+    /// A field value as the journal and the conflicts list print it
+    /// (`"Fix login"`, `[bug, ui]`, `yes`, `(none)`; see
+    /// ``FieldValue/description``), read back into the value it stands for,
+    /// so that `--json` gives a JSON value, not JSON text in a string. Text
+    /// that is not a field value (`isField` false) stays text.
+    init?(printed text: String?, isField: Bool) {
         guard let text else { return nil }
-        guard isField else {
+        if !isField {
             self = .text(text)
-            return
-        }
-        if text == "(none)" {
-            self = .null
+        } else if text == "(none)" {
+            self = .none
         } else if text == "yes" || text == "no" {
             self = .flag(text == "yes")
         } else if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
@@ -65,16 +65,6 @@ enum FieldJSON: Encodable {
             self = .list(inner.isEmpty ? [] : inner.components(separatedBy: ", "))
         } else {
             self = .text(text)
-        }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .text(let s): try c.encode(s)
-        case .flag(let b): try c.encode(b)
-        case .list(let l): try c.encode(l)
         }
     }
 }
