@@ -30,8 +30,10 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
 }
 
 public enum ConfigLoader {
-    /// A systemd instance name as the template unit uses it: letters, digits, '-' and '_'.
-    static func isInstanceName(_ s: String) -> Bool {
+    /// A systemd instance name as the template unit uses it (`tasksync@NAME`,
+    /// `/etc/tasksync/NAME.toml`): letters, digits, '-' and '_'. The one rule
+    /// for `--instance` and for finding an instance's credentials.
+    public static func isInstanceName(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 

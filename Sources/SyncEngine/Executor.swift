@@ -159,6 +159,8 @@ struct Executor {
         // own, every later one with the answer of the write before it. A row a crash
         // left pending without the mark was never sent, so it is not re-found (rule 4).
         if let first = ops.first, hooks.isStopping?() != true { try mirror.write { try $0.markSent(first.1) } }
+        // The fields a create's answer is checked against (those the link shares), once per push.
+        let createChecked = sharedFields.intersection(provider.capabilities.writableFields)
         func markNext(_ index: Int, _ w: MirrorWriter) throws {
             if index + 1 < ops.count { try w.markSent(ops[index + 1].1) }
         }
@@ -183,7 +185,7 @@ struct Executor {
                     let answer = try await provider.createTask(fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     let task = await completeRead(answer, provider: provider, sent: fields)
-                    let stuck = stuckWrites(sent: fields, fields: sharedFields.intersection(provider.capabilities.writableFields), answer: task, provider: name)
+                    let stuck = stuckWrites(sent: fields, fields: createChecked, answer: task, provider: name)
                     mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
                     notKept = stuck
                 case .updateTask(_, _, let remoteID, let update):

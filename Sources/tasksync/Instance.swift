@@ -1,4 +1,5 @@
 import ArgumentParser
+import SyncConfig
 
 /// Where `tasksync@NAME.service` keeps its files. The template unit passes
 /// the same paths (`--config /etc/tasksync/%i.toml --mirror
@@ -16,12 +17,11 @@ enum Instance {
     static func configPath(_ name: String) -> String { "/etc/tasksync/\(name).toml" }
     static func mirrorPath(_ name: String) -> String { "/var/lib/tasksync-\(name)/mirror.sqlite" }
 
-    /// A name that makes a file name: letters, digits, `.`, `_`, `-`, not starting with `.`.
+    /// The name rule of ``ConfigLoader/isInstanceName(_:)``, which also finds the instance's credentials.
     static func validate(_ name: String?) throws {
         guard let name else { return }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard !name.isEmpty, !name.hasPrefix("."), name.allSatisfy(allowed.contains) else {
-            throw ValidationError("--instance '\(name)': a name of letters, digits, '.', '_' and '-', as in tasksync@NAME.service")
+        guard ConfigLoader.isInstanceName(name) else {
+            throw ValidationError("--instance '\(name)': a name of letters, digits, '_' and '-', as in tasksync@NAME.service")
         }
     }
 

@@ -36,9 +36,12 @@ final class Harness: @unchecked Sendable {
     }
 
     /// A new engine on the same mirror file: what a restart gives.
-    func engine(hooks: EngineHooks = EngineHooks(), readOnly: Bool = false) throws -> SyncEngine {
+    /// `wrap` stands a test's own provider in front of an adapter (to change what it answers).
+    func engine(
+        hooks: EngineHooks = EngineHooks(), readOnly: Bool = false, wrap: (any TaskProvider) -> any TaskProvider = { $0 }
+    ) throws -> SyncEngine {
         let transport = CurlTransport()
-        let providers = try config.providers.map { try ProviderFactory.make($0, transport: transport) }
+        let providers = try config.providers.map { wrap(try ProviderFactory.make($0, transport: transport)) }
         let mirror = try Mirror(path: mirrorPath, readOnly: readOnly)
         return SyncEngine(config: config, mirror: mirror, providers: providers, hooks: hooks, logger: Logger(label: "test"))
     }

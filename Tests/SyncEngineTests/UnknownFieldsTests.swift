@@ -1,0 +1,70 @@
+import Foundation
+import ProviderFakes
+import SyncEngine
+import TaskModel
+import Testing
+
+/// Rule 13: a listing that leaves a field out is not a complete read of that
+/// task. It makes no diff and no shadow, and nothing is deleted because of it.
+@Suite("A listing that leaves a field out")
+struct UnknownFieldsTests {
+    /// Productive as read through its adapter, except that one task's listed
+    /// status comes back untold (as a relationship without `include=`).
+    struct StatusLeftOut: TaskProvider {
+        let inner: any TaskProvider
+        let title: String
+        var name: String { inner.name }
+        var kind: String { inner.kind }
+        var capabilities: Capabilities { inner.capabilities }
+
+        func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
+            var listing = try await inner.listTasks(changedSince: changedSince)
+            for i in listing.tasks.indices where listing.tasks[i].fields.title == title {
+                listing.tasks[i].fields.status = nil
+                listing.tasks[i].unknownFields = [.status]
+            }
+            return listing
+        }
+        func readTask(id: String) async throws -> DirectRead { try await inner.readTask(id: id) }
+        func createTask(_ fields: TaskFields) async throws -> RemoteTask { try await inner.createTask(fields) }
+        func updateTask(id: String, _ update: TaskUpdate) async throws -> RemoteTask { try await inner.updateTask(id: id, update) }
+        func deleteTask(id: String) async throws { try await inner.deleteTask(id: id) }
+        func archiveTask(id: String) async throws { try await inner.archiveTask(id: id) }
+        func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+            try await inner.createSubtask(parentID: parentID, fields)
+        }
+        func updateSubtask(parentID: String, id: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+            try await inner.updateSubtask(parentID: parentID, id: id, fields)
+        }
+        func listComments(taskID: String) async throws -> [RemoteComment] { try await inner.listComments(taskID: taskID) }
+        func createComment(taskID: String, _ fields: CommentFields) async throws -> RemoteComment {
+            try await inner.createComment(taskID: taskID, fields)
+        }
+    }
+
+    @Test("a task whose status the listing left out is skipped, not taken for a status of none: no write, no deletion")
+    func untoldStatusIsNotNone() async throws {
+        try await withHarness(onDelete: "delete", maxDeleteShare: 1.0) { h in
+            let id = await h.hs.seed(title: "Told", statusID: 2)
+            await h.hs.seed(title: "Other")
+            try await h.cycle()
+            #expect(await h.prTask("Told")?.workflowStatusID == "2546")
+            await h.hs.resetLedger()
+            await h.pr.resetLedger()
+
+            let engine = try h.engine(wrap: { $0.name == "pr" ? StatusLeftOut(inner: $0, title: "Told") : $0 })
+            let report = try await engine.runCycle()
+
+            #expect(report.plans[0].notes.contains { $0.contains("did not include status") }, "\(report.plans[0].notes)")
+            #expect(await h.hs.ledger.writes == 0, "no status of none written to HelpSpace")
+            #expect(await h.pr.ledger.writes == 0)
+            #expect(await h.hs.tasks[id]?.statusID == 2)
+            #expect(await h.hs.liveTasks().count == 2, "nothing deleted: the listing was not complete")
+            // Told again, it is in sync: the untold read left no shadow behind.
+            await h.hs.resetLedger()
+            let next = try await h.cycle()
+            #expect(next.outcome == .inSync)
+            #expect(await h.hs.ledger.writes == 0)
+        }
+    }
+}
