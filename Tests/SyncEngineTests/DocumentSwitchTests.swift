@@ -29,6 +29,12 @@ struct DocumentSwitchTests {
         Variant(
             description: "connections closed after each answer, PATCH answering 200",
             hs: .init(patchStatus: 200, connection: .close), pr: .init(numericRelationshipIDs: [], connection: .close)),
+        Variant(
+            description: "plain list with archived tasks, links keeping the query, every relationship id a number, comments leaving last_activity_at",
+            hs: .init(plainListArchived: .with, linksKeepQuery: true),
+            pr: .init(
+                commentTouchesLastActivity: false,
+                numericRelationshipIDs: ["organization", "project", "task_list", "parent_task", "workflow_status", "task"])),
     ]
 
     @Test("create both ways, edit both ways, no phantom change, no reverted edit, idle with zero writes", arguments: variants)

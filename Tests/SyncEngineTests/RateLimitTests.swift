@@ -39,9 +39,12 @@ struct RateLimitTests {
         }
     }
 
-    @Test("a 429 with Retry-After: 1 is waited out inside the cycle: the task still lands")
-    func shortIsWaitedOut() async throws {
+    @Test(
+        "a 429 with Retry-After: 1 (seconds, or the HTTP-date a second ahead) is waited out inside the cycle: the task still lands",
+        arguments: [FakeHelpSpace.Options.RetryAfter.seconds, .httpDate])
+    func shortIsWaitedOut(_ form: FakeHelpSpace.Options.RetryAfter) async throws {
         try await withHarness { h in
+            await h.hs.setOptions(.init(retryAfter: form))
             await h.hs.seed(title: "Arrives anyway")
             await h.hs.inject(.rateLimited(seconds: 1), times: 1, method: "GET")
             let report = try await h.cycle()
