@@ -37,6 +37,13 @@ public actor FakeProductive {
         /// the stricter side: a client must not count on a write's answer for
         /// relationships.
         public var includeOnWrites: IncludeOnWrites
+        /// Whether `include=` is honoured on GET (lists and direct reads). The
+        /// document is silent too: no example sends `include=`, every answer
+        /// shows relationships as `{"meta":{"included":false}}`. JSON:API, whose
+        /// shape the answers follow, has servers honour it, so the default is
+        /// `.honoured`; `.ignored` is the server that never tells a task's
+        /// status or parent.
+        public var includeOnReads: IncludeOnWrites = .honoured
         /// What a write of an attribute the document does not list as
         /// writable does (`closed`, `closed_at`, `created_at`, `number`, ...).
         /// Writable are the "Create a task" parameters (title, description,
@@ -417,6 +424,7 @@ public actor FakeProductive {
     /// `include=a,b.c`: the first step of each path; 400 on a name the resource has not.
     func includes(_ request: FakeRequest, names: Set<String>, writing: Bool = false) -> Result<Set<String>, FakeResponse> {
         if writing, options.includeOnWrites == .ignored { return .success([]) }
+        if !writing, options.includeOnReads == .ignored { return .success([]) }
         guard let text = request.value("include"), !text.isEmpty else { return .success([]) }
         var out = Set<String>()
         for path in text.split(separator: ",") {

@@ -67,4 +67,25 @@ struct UnknownFieldsTests {
             #expect(await h.hs.ledger.writes == 0)
         }
     }
+
+    @Test("a Productive that never tells relationships on reads (include= ignored): nothing deleted, no status of none written, the problem visible")
+    func includeIgnoredOnReads() async throws {
+        try await withHarness(onDelete: "delete", maxDeleteShare: 1.0) { h in
+            let hsID = await h.hs.seed(title: "Kept", statusID: 2)
+            await h.pr.seed(title: "From Productive", status: "2547")
+            try await h.cycle()
+            var options = FakeProductive.Options()
+            options.includeOnReads = .ignored
+            await h.pr.setOptions(options)
+            await h.hs.resetLedger()
+            for _ in 0..<2 { try await h.cycle() }
+            let hsWrites = await h.hs.ledger.lines.filter { !$0.hasPrefix("GET") }
+            #expect(hsWrites.isEmpty, "\(hsWrites)")
+            #expect(await h.hs.tasks[hsID]?.statusID == 2)
+            #expect(await h.hs.liveTasks().count == 2)
+            #expect(await h.pr.liveTasks().count == 2)
+            let state = try h.mirror().providerStates().first { $0.provider == "pr" }
+            #expect(state?.lastError?.contains("parent_task") == true, "\(state?.lastError ?? "-")")
+        }
+    }
 }
