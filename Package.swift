@@ -41,21 +41,26 @@ let package = Package(
             dependencies: ["TaskModel", .product(name: "GRDB", package: "GRDB.swift")],
             plugins: ["EmbedMigrations"]
         ),
+        // The adapter kit: the provider protocols (one per capability), remote references,
+        // and the descriptor each provider kind registers (its config keys and its factory).
+        .target(name: "ProviderKit", dependencies: ["TaskModel", "HTTPTransport"]),
         // What every adapter shares: requests, status codes to errors, JSON.
-        .target(name: "AdapterSupport", dependencies: ["TaskModel", "HTTPTransport"]),
-        // One adapter per provider.
+        .target(name: "AdapterSupport", dependencies: ["ProviderKit", "TaskModel", "HTTPTransport"]),
+        // One adapter per provider: a folder each, registered in ProviderCatalog.
         .target(name: "HelpSpaceAdapter", dependencies: ["AdapterSupport"]),
         .target(name: "ProductiveAdapter", dependencies: ["AdapterSupport"]),
+        // The one list of provider kinds built in (their descriptors).
+        .target(name: "ProviderCatalog", dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter"]),
         // The config file: parsing (a TOML parser of its own, TOMLParser.swift), validation, secrets.
         .target(
             name: "SyncConfig",
-            dependencies: ["TaskModel"]
+            dependencies: ["ProviderKit"]
         ),
         // The engine: actors that poll, merge, plan and push.
         .target(
             name: "SyncEngine",
             dependencies: [
-                "TaskModel", "Mirror", "SyncConfig", "HTTPTransport", "HelpSpaceAdapter", "ProductiveAdapter",
+                "ProviderKit", "Mirror", "SyncConfig", "HTTPTransport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "tasksync",
             dependencies: [
-                "SyncEngine", "SyncConfig", "Mirror", "ProviderFakes", "SystemdGlue",
+                "SyncEngine", "SyncConfig", "Mirror", "ProviderKit", "ProviderCatalog", "ProviderFakes", "SystemdGlue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,7 +84,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tasksync-benchmark",
-            dependencies: ["SyncEngine", "SyncConfig", "ProviderFakes"]
+            dependencies: ["SyncEngine", "SyncConfig", "ProviderCatalog", "ProviderFakes"]
         ),
         // Build-time: embeds migrations/*.sql into the Mirror module.
         .executableTarget(name: "MigrationEmbedder"),
@@ -88,16 +93,16 @@ let package = Package(
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AdapterTests",
-            dependencies: ["HelpSpaceAdapter", "ProductiveAdapter", "ProviderFakes", "HTTPTransport"]
+            dependencies: ["HelpSpaceAdapter", "ProductiveAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport"]
         ),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "AdapterSupport"]),
-        .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig"]),
+        .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig", "ProviderCatalog"]),
         .testTarget(name: "SystemdGlueTests", dependencies: ["SystemdGlue", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProviderFakesTests", dependencies: ["ProviderFakes", "HTTPTransport"]),
         .testTarget(name: "DaemonTests", dependencies: ["ProviderFakes", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "ProviderFakes", "Mirror", "SyncConfig", "HTTPTransport"]
+            dependencies: ["SyncEngine", "ProviderKit", "ProviderCatalog", "ProviderFakes", "Mirror", "SyncConfig", "HTTPTransport"]
         ),
     ]
 )

@@ -20,7 +20,7 @@ import AdapterSupport
 /// - A due date is written date-only (`2025-09-15`), so no time zone can move it.
 /// - No document says a new comment touches its task: comments are found by
 ///   the engine's rule (changed tasks at once, the rest in rotating batches).
-public struct HelpSpaceProvider: TaskProvider {
+public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, SubtaskSyncing, CommentReading {
     public struct Settings: Sendable {
         public var baseURL: String
         public var token: String
@@ -55,11 +55,9 @@ public struct HelpSpaceProvider: TaskProvider {
             ], transport: transport)
     }
 
-    public var capabilities: Capabilities {
-        let fields: Set<Field> = [.title, .description, .status, .done, .priority, .dueDate, .tags]
-        return Capabilities(
-            readableFields: fields, writableFields: fields, subtasks: true, commentsRead: true, commentsWrite: false,
-            delete: true, archive: true, incrementalListing: false, unclearableFields: [.priority])
+    public var fields: FieldSupport {
+        let all: Set<Field> = [.title, .description, .status, .done, .priority, .dueDate, .tags]
+        return FieldSupport(readable: all, writable: all, unclearable: [.priority])
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
@@ -103,7 +101,8 @@ public struct HelpSpaceProvider: TaskProvider {
         return listing
     }
 
-    public func readTask(id: String) async throws -> DirectRead {
+    public func readTask(_ ref: RemoteRef) async throws -> DirectRead {
+        let id = ref.id
         do {
             let response = try await client.call("GET", "/api/v1/scrum/tasks/\(id)")
             let task = try response.decode(HSOne<HSTask>.self, what: "task \(id)").data
@@ -122,20 +121,21 @@ public struct HelpSpaceProvider: TaskProvider {
         return try response.decode(HSOne<HSTask>.self, what: "created task").data.remote()
     }
 
-    public func updateTask(id: String, _ update: TaskUpdate) async throws -> RemoteTask {
+    public func updateTask(_ ref: RemoteRef, _ update: TaskUpdate) async throws -> RemoteTask {
         let body = Self.body(for: update.values, only: update.fields)
-        return try await patch(id, body)
+        return try await patch(ref.id, body)
     }
 
-    public func deleteTask(id: String) async throws {
-        _ = try await client.call("DELETE", "/api/v1/scrum/tasks/\(id)")
+    public func deleteTask(_ ref: RemoteRef) async throws {
+        _ = try await client.call("DELETE", "/api/v1/scrum/tasks/\(ref.id)")
     }
 
-    public func archiveTask(id: String) async throws {
-        _ = try await patch(id, ["is_archived": .bool(true)])
+    public func archiveTask(_ ref: RemoteRef) async throws {
+        _ = try await patch(ref.id, ["is_archived": .bool(true)])
     }
 
-    public func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+    public func createSubtask(parent: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+        let parentID = parent.id
         let before = try await siblings(parentID)
         let task = try await patch(
             parentID, ["sub_tasks": .array(before.map { Self.subtaskBody(id: $0.id, title: $0.fields.title) } + [Self.subtaskBody(id: nil, fields)])],
@@ -148,7 +148,8 @@ public struct HelpSpaceProvider: TaskProvider {
         return created
     }
 
-    public func updateSubtask(parentID: String, id: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+    public func updateSubtask(parent: RemoteRef, _ ref: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+        let (parentID, id) = (parent.id, ref.id)
         let before = try await siblings(parentID)
         let list = before.map { $0.id == id ? Self.subtaskBody(id: id, fields) : Self.subtaskBody(id: $0.id, title: $0.fields.title) }
         let task = try await patch(parentID, ["sub_tasks": .array(list)])
@@ -160,13 +161,14 @@ public struct HelpSpaceProvider: TaskProvider {
 
     /// The subtasks a task holds now, to send back with a change.
     func siblings(_ parentID: String) async throws -> [RemoteSubtask] {
-        switch try await readTask(id: parentID) {
+        switch try await readTask(RemoteRef(parentID)) {
         case .present(let task): return task.subtasks ?? []
         case .gone(let reason): throw ProviderError.rejected(status: 404, message: "task \(parentID) is gone (\(reason))")
         }
     }
 
-    public func listComments(taskID: String) async throws -> [RemoteComment] {
+    public func listComments(task: RemoteRef) async throws -> [RemoteComment] {
+        let taskID = task.id
         var comments: [RemoteComment] = []
         var page = 1
         while true {
@@ -184,10 +186,6 @@ public struct HelpSpaceProvider: TaskProvider {
             page = meta.current_page + 1
         }
         return comments
-    }
-
-    public func createComment(taskID: String, _ fields: CommentFields) async throws -> RemoteComment {
-        throw ProviderError.unsupported("helpspace cannot write comments")
     }
 
     // MARK: request bodies
@@ -208,7 +206,7 @@ public struct HelpSpaceProvider: TaskProvider {
             case .description: body["description"] = .string(f.description)
             case .status: if let s = f.status, let id = Int64(s) { body["status_id"] = .number(id) }
             case .done: body["done_at"] = f.done ? .string(Timestamp.now.iso8601(fractional: false)) : .null
-            case .priority: if let p = f.priority { body["priority"] = .string(p.rawValue) }
+            case .priority: if let p = f.priority { body["priority"] = .string(HelpSpaceValues.wire(p)) }
             case .dueDate: body["due_at"] = f.dueDate.map { .string($0.description) } ?? .null
             case .tags: body["tags"] = .array(f.tags.map(JSON.string))
             }

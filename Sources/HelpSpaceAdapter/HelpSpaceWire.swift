@@ -31,7 +31,7 @@ struct HSTask: Decodable {
         let fields = TaskFields(
             title: title, description: description ?? "", status: status.map { String($0.id) }, done: done_at != nil,
             priority: try priority.map { p in
-                guard let value = Priority(rawValue: p.lowercased()) else { throw ProviderError.malformed("task \(id): priority '\(p)'") }
+                guard let value = HelpSpaceValues.priority(p) else { throw ProviderError.malformed("task \(id): priority '\(p)'") }
                 return value
             },
             dueDate: try due_at.map { d in

@@ -25,7 +25,7 @@ import AdapterSupport
 ///   `open_status_id`; otherwise subtask completion is not written here.
 /// Assumed where silent: `include=` is honoured on POST and PATCH answers
 /// (if not, the read-back covers it).
-public struct ProductiveProvider: TaskProvider {
+public struct ProductiveProvider: TaskWriting, TaskDeleting, SubtaskSyncing, CommentReading, CommentWriting, IncrementalListing {
     public struct Settings: Sendable {
         public var baseURL: String
         public var token: String
@@ -69,13 +69,12 @@ public struct ProductiveProvider: TaskProvider {
             ], transport: transport)
     }
 
-    public var capabilities: Capabilities {
-        let canClose = settings.closedStatusID != nil && settings.openStatusID != nil
-        return Capabilities(
-            readableFields: [.title, .description, .status, .done, .dueDate, .tags],
-            writableFields: [.title, .description, .status, .dueDate, .tags], subtasks: true, commentsRead: true,
-            commentsWrite: true, delete: true, archive: false, incrementalListing: true,
-            subtaskWritableFields: canClose ? [.title, .done] : [.title])
+    public var fields: FieldSupport {
+        FieldSupport(readable: [.title, .description, .status, .done, .dueDate, .tags], writable: [.title, .description, .status, .dueDate, .tags])
+    }
+
+    public var subtaskWritableFields: Set<SubtaskField> {
+        settings.closedStatusID != nil && settings.openStatusID != nil ? [.title, .done] : [.title]
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
@@ -119,7 +118,8 @@ public struct ProductiveProvider: TaskProvider {
         return listing
     }
 
-    public func readTask(id: String) async throws -> DirectRead {
+    public func readTask(_ ref: RemoteRef) async throws -> DirectRead {
+        let id = ref.id
         do {
             let response = try await client.call("GET", "/tasks/\(id)", query: [("include", "workflow_status,parent_task")])
             let resource = try response.decode(PROne<PRTaskAttributes>.self, what: "task \(id)").data
@@ -140,7 +140,8 @@ public struct ProductiveProvider: TaskProvider {
     /// What every request that answers a task asks to be told.
     static let include = [("include", "workflow_status,parent_task")]
 
-    public func updateTask(id: String, _ update: TaskUpdate) async throws -> RemoteTask {
+    public func updateTask(_ ref: RemoteRef, _ update: TaskUpdate) async throws -> RemoteTask {
+        let id = ref.id
         var relationships: [String: JSON] = [:]
         if update.fields.contains(.status), let status = update.values.status {
             relationships["workflow_status"] = Self.ref("workflow_statuses", status)
@@ -150,15 +151,12 @@ public struct ProductiveProvider: TaskProvider {
         return try response.decode(PROne<PRTaskAttributes>.self, what: "updated task \(id)").data.task()
     }
 
-    public func deleteTask(id: String) async throws {
-        _ = try await client.call("DELETE", "/tasks/\(id)")
+    public func deleteTask(_ ref: RemoteRef) async throws {
+        _ = try await client.call("DELETE", "/tasks/\(ref.id)")
     }
 
-    public func archiveTask(id: String) async throws {
-        throw ProviderError.unsupported("productive cannot archive a task")
-    }
-
-    public func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+    public func createSubtask(parent: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+        let parentID = parent.id
         var rel = relationships(status: fields.done ? settings.closedStatusID : nil)
         rel["parent_task"] = Self.ref("tasks", parentID)
         let body = document(attributes: ["title": .string(fields.title)], relationships: rel)
@@ -166,7 +164,8 @@ public struct ProductiveProvider: TaskProvider {
         return try response.decode(PROne<PRTaskAttributes>.self, what: "created subtask").data.subtask(parent: parentID)
     }
 
-    public func updateSubtask(parentID: String, id: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+    public func updateSubtask(parent: RemoteRef, _ ref: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+        let (parentID, id) = (parent.id, ref.id)
         var rel: [String: JSON] = [:]
         if let status = fields.done ? settings.closedStatusID : settings.openStatusID {
             rel["workflow_status"] = Self.ref("workflow_statuses", status)
@@ -176,7 +175,8 @@ public struct ProductiveProvider: TaskProvider {
         return try response.decode(PROne<PRTaskAttributes>.self, what: "updated subtask \(id)").data.subtask(parent: parentID)
     }
 
-    public func listComments(taskID: String) async throws -> [RemoteComment] {
+    public func listComments(task: RemoteRef) async throws -> [RemoteComment] {
+        let taskID = task.id
         var comments: [RemoteComment] = []
         var page = 1
         while true {
@@ -193,7 +193,8 @@ public struct ProductiveProvider: TaskProvider {
         return comments
     }
 
-    public func createComment(taskID: String, _ fields: CommentFields) async throws -> RemoteComment {
+    public func createComment(task: RemoteRef, _ fields: CommentFields) async throws -> RemoteComment {
+        let taskID = task.id
         let body = document(
             type: "comments", attributes: ["body": .string(fields.body)], relationships: ["task": Self.ref("tasks", taskID)])
         let response = try await client.call("POST", "/comments", body: body)
@@ -239,4 +240,32 @@ public struct ProductiveProvider: TaskProvider {
             id: c.id.value, taskID: taskID, fields: CommentFields(body: c.attributes.body ?? "", author: nil),
             createdAt: c.attributes.created_at.flatMap(Timestamp.init(parsing:)))
     }
+}
+
+extension ProductiveProvider {
+    /// The config keys, their checks, and how the adapter is built from them.
+    public static let descriptor = ProviderDescriptor(
+        schema: ProviderSchema(
+            kind: "productive", displayName: "Productive", defaultBaseURL: "https://api.productive.io/api/v2",
+            settings: [
+                SettingSpec("organization_id", required: true, .id(.digits), help: "the X-Organization-Id header value"),
+                SettingSpec("project_id", required: true, .id(.digits), help: "the project whose tasks are synced"),
+                SettingSpec("task_list_id", required: true, .id(.digits), help: "the task list new tasks go to, and the scope"),
+                SettingSpec("page_size", required: false, .integer(1...200), help: "tasks per listing page (default 200)"),
+                SettingSpec(
+                    "closed_status_id", required: false, .id(.digits), help: "a workflow status in the Closed category, to close a subtask"),
+                SettingSpec("open_status_id", required: false, .id(.digits), help: "a workflow status that is not closed, to reopen a subtask"),
+            ],
+            // 100 requests per 10 s per token, 4,000 per 30 min per organisation.
+            defaultRateLimit: "100/10s, 4000/30m", statusID: .digits),
+        make: { setup in
+            ProductiveProvider(
+                name: setup.name,
+                settings: .init(
+                    baseURL: setup.baseURL, token: setup.token, organizationID: try setup.required("organization_id"),
+                    projectID: try setup.required("project_id"), taskListID: try setup.required("task_list_id"),
+                    pageSize: setup.int("page_size", default: 200), closedStatusID: setup.settings["closed_status_id"],
+                    openStatusID: setup.settings["open_status_id"]),
+                transport: setup.transport)
+        })
 }

@@ -1,5 +1,5 @@
 import Foundation
-import TaskModel
+import ProviderKit
 
 /// One thing wrong with a config: the file, the key, the line, what is wrong.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -37,18 +37,19 @@ public enum ConfigLoader {
         !s.isEmpty && s.utf8.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
-    /// Reads and validates the TOML file at `path`.
-    public static func load(path: String) throws -> SyncConfiguration {
+    /// Reads and validates the TOML file at `path`. `kinds`: the provider
+    /// kinds there are (`ProviderCatalog.schemas`), whose keys are checked.
+    public static func load(path: String, kinds: [ProviderSchema]) throws -> SyncConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigErrors(errors: [ConfigError(file: path, key: "", message: "cannot read the file (missing, or no permission)")])
         }
         guard let text = String(validatingUTF8: data) else {
             throw ConfigErrors(errors: [ConfigError(file: path, key: "", message: "not UTF-8 text")])
         }
-        return try parse(text, source: path)
+        return try parse(text, source: path, kinds: kinds)
     }
 
-    public static func parse(_ text: String, source: String) throws -> SyncConfiguration {
+    public static func parse(_ text: String, source: String, kinds: [ProviderSchema]) throws -> SyncConfiguration {
         let table: TOMLTable
         do {
             table = try TOMLParser.parse(text)
@@ -56,7 +57,7 @@ public enum ConfigLoader {
             // The message starts with "line N, column C:", as before.
             throw ConfigErrors(errors: [ConfigError(file: source, key: "", message: error.description, line: error.line)])
         }
-        var reader = TableReader(file: source)
+        var reader = TableReader(file: source, kinds: kinds)
         let config = reader.read(table)
         if !reader.errors.isEmpty { throw ConfigErrors(errors: reader.errors) }
         return config
@@ -73,6 +74,7 @@ extension String {
 /// Walks the TOML tables, collecting every error with its key path and line.
 struct TableReader {
     let file: String
+    let kinds: [ProviderSchema]
     var errors: [ConfigError] = []
 
     mutating func fail(_ key: String, _ message: String, line: Int?) {
@@ -103,23 +105,34 @@ struct TableReader {
         return s
     }
 
-    /// An id made of ASCII digits: an integer, or a string of digits.
-    /// `what` says what kind of id, for the message.
-    mutating func digitID(_ t: TOMLTable, _ key: String, _ path: String, required: Bool = false, what: String = "a numeric id") -> String? {
+    /// An id in the given form (``IDForm``); `what` says what kind of id, for the message.
+    mutating func id(_ t: TOMLTable, _ key: String, _ path: String, form: IDForm, required: Bool = false, what: String) -> String? {
         guard let node = t[key] else {
             if required { fail(t, key, path, "is required") }
             return nil
         }
-        if let id = Self.digitID(node.value) { return id }
-        fail(t, key, path, "expected \(what) (digits, like \"1234\"), found \(Self.shown(node.value))")
+        if let id = Self.id(node.value, form: form) { return id }
+        fail(t, key, path, "expected \(what) (\(Self.example(form))), found \(Self.shown(node.value))")
         return nil
     }
 
-    static func digitID(_ value: TOMLValue) -> String? {
+    /// An id of the form: a positive integer or a string of digits; for
+    /// ``IDForm/text``, also a word (no spaces, no control characters).
+    static func id(_ value: TOMLValue, form: IDForm) -> String? {
         switch value {
         case .integer(let n) where n > 0: return String(n)
         case .string(let s) where Self.isDigits(s): return s
+        case .string(let s) where form == .text && !s.isEmpty && s.utf8.count <= 255:
+            return s.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 } == true }) ? nil : s
         default: return nil
+        }
+    }
+
+    static func example(_ form: IDForm) -> String {
+        switch form {
+        case .integer: "an integer, like 3"
+        case .digits: "digits, like \"1234\""
+        case .text: "a word without spaces, like \"in-progress\" or 3"
         }
     }
 
@@ -207,20 +220,6 @@ struct TableReader {
         }
     }
 
-    /// The kind-specific keys: required, optional, and how each is checked.
-    enum Setting { case digitID, text, pageSize(ClosedRange<Double>) }
-    static let providerKeys: [ProviderKind: (required: [String], optional: [String])] = [
-        .helpspace: (["board_id", "client_id"], ["per_page"]),
-        .productive: (["organization_id", "project_id", "task_list_id"], ["page_size", "closed_status_id", "open_status_id"]),
-    ]
-    /// What `sync` needs of each: HelpSpace ids are integers, Productive ids
-    /// strings of digits, page sizes within what the API serves.
-    static let settingRules: [String: Setting] = [
-        "board_id": .digitID, "client_id": .text, "per_page": .pageSize(1...50),
-        "organization_id": .digitID, "project_id": .digitID, "task_list_id": .digitID,
-        "page_size": .pageSize(1...200), "closed_status_id": .digitID, "open_status_id": .digitID,
-    ]
-
     mutating func readProviders(_ value: TOMLNode?, sync: SyncSettings) -> [ProviderConfig] {
         var out: [ProviderConfig] = []
         var seen: Set<String> = []
@@ -231,33 +230,38 @@ struct TableReader {
             if !Self.validName(name) { fail(t, "name", keyPath, Self.nameRule) }
             if !seen.insert(name).inserted { fail(t, "name", keyPath, "another provider has this name") }
             guard let kindText = string(t, "kind", keyPath, required: true) else { continue }
-            guard let kind = ProviderKind(rawValue: kindText) else {
-                fail(t, "kind", keyPath, "unknown kind '\(kindText)' (known: \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            guard let schema = kinds.first(where: { $0.kind == kindText }) else {
+                fail(t, "kind", keyPath, "unknown kind '\(kindText)' (known: \(kinds.map(\.kind).joined(separator: ", ")))")
                 continue
             }
-            let keys = Self.providerKeys[kind]!
             unknownKeys(
-                t, keyPath, allowed: Set(["name", "kind", "base_url", "token_file", "token_credential", "token", "rate_limit"] + keys.required + keys.optional))
+                t, keyPath,
+                allowed: Set(["name", "kind", "base_url", "token_file", "token_credential", "token", "rate_limit"] + schema.settings.map(\.key)))
             var settings: [String: String] = [:]
             var settingsOK = true
-            for key in keys.required + keys.optional {
-                let required = keys.required.contains(key)
+            for spec in schema.settings {
+                let key = spec.key
                 let value: String?
-                switch Self.settingRules[key]! {
-                case .digitID:
-                    value = digitID(t, key, keyPath, required: required, what: kind == .helpspace ? "an integer id" : "a Productive id")
-                case .text:
-                    value = string(t, key, keyPath, required: required)
+                switch spec.rule {
+                case .id(let form):
+                    value = id(t, key, keyPath, form: form, required: spec.required, what: "a \(schema.displayName) id")
+                case .word:
+                    value = string(t, key, keyPath, required: spec.required)
                     if let v = value, v.isEmpty || v.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 } == true }) {
                         fail(t, key, keyPath, "expected a value without spaces")
                     }
-                case .pageSize(let range):
-                    value = number(t, key, keyPath, range: range, integer: true).map { String(Int($0)) }
+                case .line:
+                    value = string(t, key, keyPath, required: spec.required)
+                    if let v = value, v.trimmingWhitespace().isEmpty || v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                        fail(t, key, keyPath, "expected one line of text (\(spec.help))")
+                    }
+                case .integer(let range):
+                    value = number(t, key, keyPath, range: Double(range.lowerBound)...Double(range.upperBound), integer: true).map { String(Int($0)) }
                 }
-                if value == nil && (required || t[key] != nil) { settingsOK = false }
+                if value == nil && (spec.required || t[key] != nil) { settingsOK = false }
                 settings[key] = value
             }
-            let baseURL = string(t, "base_url", keyPath)
+            let baseURL = string(t, "base_url", keyPath, required: schema.defaultBaseURL == nil)
             if let baseURL, let problem = Self.baseURLProblem(baseURL) { fail(t, "base_url", keyPath, problem) }
             if t["token"] != nil {
                 fail(t, "token", keyPath, "tokens never go in the main config: use token_file or token_credential")
@@ -276,7 +280,7 @@ struct TableReader {
             case (nil, nil):
                 if t["token_file"] == nil && t["token_credential"] == nil { fail(t, "token_file", keyPath, "is required (or token_credential)") }
             }
-            var rateLimit = kind.defaultRateLimit
+            var rateLimit = (try? RateLimitWindow.parseList(schema.defaultRateLimit).get()) ?? []
             if let node = t["rate_limit"] {
                 if case .string(let text) = node.value {
                     switch RateLimitWindow.parseList(text) {
@@ -288,10 +292,10 @@ struct TableReader {
                     fail(t, "rate_limit", keyPath, "expected a string like \"100/10s, 4000/30m\" or \"none\"")
                 }
             }
-            guard let token, settingsOK else { continue }
+            guard let token, settingsOK, let resolvedBaseURL = baseURL ?? schema.defaultBaseURL else { continue }
             out.append(
                 ProviderConfig(
-                    name: name, kind: kind, baseURL: baseURL, settings: settings, token: token, key: keyPath, rateLimit: rateLimit,
+                    name: name, kind: schema.kind, baseURL: resolvedBaseURL, settings: settings, token: token, key: keyPath, rateLimit: rateLimit,
                     retryAfterMax: sync.retryAfterMax))
         }
         return out
@@ -336,10 +340,10 @@ struct TableReader {
             }
             if members.count < 2 { fail(t, "members", keyPath, "a link needs two or more providers") }
             if Set(members).count != members.count { fail(t, "members", keyPath, "a provider is named twice") }
-            var kinds: [String: ProviderKind] = [:]
+            var schemas: [String: ProviderSchema] = [:]
             for m in members {
                 if let p = providers.first(where: { $0.name == m }) {
-                    kinds[m] = p.kind
+                    schemas[m] = kinds.first { $0.kind == p.kind }
                 } else {
                     fail(t, "members", keyPath, "no [[provider]] is named '\(m)'")
                 }
@@ -367,26 +371,12 @@ struct TableReader {
                     }
                     guard let node = s[key] else { continue }
                     // A member's status id has the type of that member's ids.
-                    switch kinds[key] {
-                    case .helpspace:
-                        guard case .integer(let n) = node.value, n > 0 else {
-                            if case .string(let text) = node.value, Self.isDigits(text) {
-                                remote[key] = text
-                                continue
-                            }
-                            fail(s, key, sPath, "expected a HelpSpace status id (an integer, like 3), found \(Self.shown(node.value))")
-                            continue
-                        }
-                        remote[key] = String(n)
-                    case .productive:
-                        guard let id = Self.digitID(node.value) else {
-                            fail(s, key, sPath, "expected a Productive status id (digits, like \"2547\"), found \(Self.shown(node.value))")
-                            continue
-                        }
-                        remote[key] = id
-                    case nil:
-                        continue  // the member itself is already an error
+                    guard let schema = schemas[key] else { continue }  // the member itself is already an error
+                    guard let id = Self.id(node.value, form: schema.statusID) else {
+                        fail(s, key, sPath, "expected a \(schema.displayName) status id (\(Self.example(schema.statusID))), found \(Self.shown(node.value))")
+                        continue
                     }
+                    remote[key] = id
                 }
                 if link.statuses.contains(where: { $0.name == statusName }) { fail(s, "name", sPath, "status '\(statusName)' is mapped twice") }
                 for (provider, id) in remote.sorted(by: { $0.key < $1.key }) where link.statuses.contains(where: { $0.remote[provider] == id }) {

@@ -1,4 +1,4 @@
-import TaskModel
+import ProviderKit
 
 /// The whole config file, validated.
 public struct SyncConfiguration: Sendable {
@@ -36,21 +36,6 @@ public struct SyncSettings: Sendable, Equatable {
     public var journalRetentionDays: Int = 90
 
     public init() {}
-}
-
-public enum ProviderKind: String, Sendable, CaseIterable {
-    case helpspace, productive
-
-    /// The `rate_limit` a provider of this kind gets when its config names
-    /// none: the published limits (NOTES.md), none where nothing is published.
-    public var defaultRateLimit: [RateLimitWindow] {
-        switch self {
-        // 100 requests per 10 s per token, 4,000 per 30 min per organisation.
-        case .productive: [RateLimitWindow(requests: 100, seconds: 10), RateLimitWindow(requests: 4000, seconds: 1800)]
-        // Unpublished: no limit on this side; 429s are still honoured.
-        case .helpspace: []
-        }
-    }
 }
 
 /// One window of a `rate_limit`: at most `requests` in any `seconds`.
@@ -123,15 +108,17 @@ public enum SecretSource: Sendable, Equatable, CustomStringConvertible {
 /// `[[provider]]`: one account of one API, with its scope.
 public struct ProviderConfig: Sendable, Equatable {
     public var name: String
-    public var kind: ProviderKind
-    public var baseURL: String?
+    /// `kind`: one of the catalog's ``ProviderSchema/kind``.
+    public var kind: String
+    /// `base_url`, or the kind's default (``ProviderSchema/defaultBaseURL``).
+    public var baseURL: String
     /// Kind-specific settings (board_id, project_id, ...), as written.
     public var settings: [String: String]
     public var token: SecretSource
     /// Where in the file this provider was written, for messages.
     public var key: String
     /// `rate_limit`: the request budget, one window per published limit;
-    /// empty: no limit on this side. Defaults to ``ProviderKind/defaultRateLimit``.
+    /// empty: no limit on this side. Defaults to ``ProviderSchema/defaultRateLimit``.
     public var rateLimit: [RateLimitWindow] = []
     /// `[sync] retry_after_max`, carried here so that whoever builds the
     /// provider's transport has it.

@@ -1,5 +1,5 @@
 import Foundation
-import TaskModel
+import ProviderKit
 
 /// JSON for shadows and canonical values in the mirror: sorted keys, so the
 /// same value is always the same text.

@@ -1,7 +1,7 @@
 import Logging
 import Mirror
+import ProviderKit
 import SyncConfig
-import TaskModel
 
 /// Test seams: a hook runs after each remote write succeeded and before its
 /// result is stored, so a test can stand in for a crash at the worst moment.
@@ -182,37 +182,39 @@ struct Executor {
                 var notKept = StuckWrites(nil)
                 switch op {
                 case .createTask(_, _, let fields, _):
-                    let answer = try await provider.createTask(fields)
+                    let answer = try await Self.capable(provider, (any TaskWriting).self, "write tasks").createTask(fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     let task = await completeRead(answer, provider: provider, sent: fields)
                     let stuck = stuckWrites(sent: fields, fields: createChecked, answer: task, provider: name)
                     mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
                     notKept = stuck
                 case .updateTask(_, _, let remoteID, let update):
-                    let answer = try await provider.updateTask(id: remoteID, update)
+                    let answer = try await Self.capable(provider, (any TaskWriting).self, "write tasks").updateTask(RemoteRef(key: remoteID), update)
                     try hooks.afterRemoteWrite?(name, op.name)
                     let task = await completeRead(answer, provider: provider, sent: update.values)
                     let stuck = stuckWrites(sent: update.values, fields: update.fields, answer: task, provider: name)
                     mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
                     notKept = stuck
                 case .deleteTask(_, _, let remoteID):
-                    try await provider.deleteTask(id: remoteID)
+                    try await Self.capable(provider, (any TaskDeleting).self, "delete tasks").deleteTask(RemoteRef(key: remoteID))
                     try hooks.afterRemoteWrite?(name, op.name)
                 case .archiveTask(_, _, let remoteID):
-                    try await provider.archiveTask(id: remoteID)
+                    try await Self.capable(provider, (any TaskArchiving).self, "archive tasks").archiveTask(RemoteRef(key: remoteID))
                     try hooks.afterRemoteWrite?(name, op.name)
                 case .createSubtask(_, let parent, _, let fields):
                     guard let parentID = entityID(parent).flatMap({ remote[$0] }) else {
                         throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
                     }
-                    let sub = try await provider.createSubtask(parentID: parentID, fields)
+                    let sub = try await Self.capable(provider, (any SubtaskSyncing).self, "hold subtasks").createSubtask(
+                        parent: RemoteRef(key: parentID), fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(
                         entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
                         shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.millisecondsSince1970,
                         shadowDigest: sub.fields.fingerprint, synced: synced(op.entity))
                 case .updateSubtask(_, _, let parentID, let remoteID, let fields):
-                    let sub = try await provider.updateSubtask(parentID: parentID, id: remoteID, fields)
+                    let sub = try await Self.capable(provider, (any SubtaskSyncing).self, "hold subtasks").updateSubtask(
+                        parent: RemoteRef(key: parentID), RemoteRef(key: remoteID), fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(
                         entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
@@ -222,7 +224,8 @@ struct Executor {
                     guard let taskID = entityID(task).flatMap({ remote[$0] }) else {
                         throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
                     }
-                    let comment = try await provider.createComment(taskID: taskID, fields)
+                    let comment = try await Self.capable(provider, (any CommentWriting).self, "write comments").createComment(
+                        task: RemoteRef(key: taskID), fields)
                     try hooks.afterRemoteWrite?(name, op.name)
                     mapping = MappingRecord(
                         entityID: entity, provider: name, remoteID: comment.id, parentRemoteID: taskID,
@@ -292,7 +295,7 @@ struct Executor {
         var task = answer
         // A read-back that fails (or is refused because tasksync is stopping) leaves the
         // answer as the best knowledge: the write itself happened, and its mapping must be kept.
-        if case .present(let read)? = try? await provider.readTask(id: answer.id), read.unknownFields.intersection(readable).isEmpty {
+        if case .present(let read)? = try? await provider.readTask(RemoteRef(key: answer.id)), read.unknownFields.intersection(readable).isEmpty {
             task = read
         }
         for f in task.unknownFields { task.fields.copy(f, from: sent) }
@@ -321,6 +324,14 @@ struct Executor {
                 new: value.description, detail: "\(provider) did not keep the value written; not sent again until it changes")
             logger.warning("\(field) = \(value) was written but not kept", metadata: ["provider": "\(provider)", "entity": "\(entity)"])
         }
+    }
+
+    /// The provider as the capability a write needs. The planner plans only
+    /// what a member's capabilities allow, so a miss is a planner bug, and it
+    /// fails that item alone.
+    static func capable<P>(_ provider: any TaskProvider, _ capability: P.Type, _ what: String) throws -> P {
+        guard let p = provider as? P else { throw ProviderError.unsupported("\(provider.name) cannot \(what)") }
+        return p
     }
 
     /// Errors after which a write may or may not have been carried out.

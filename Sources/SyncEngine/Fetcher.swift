@@ -1,6 +1,6 @@
 import Mirror
+import ProviderKit
 import SyncConfig
-import TaskModel
 
 /// The read half of a cycle: lists one member, confirms absences by direct
 /// reads (rule 5), and reads the comments that may need to flow.
@@ -25,6 +25,7 @@ struct Fetcher {
         }
         let toCanonical = link.statusTranslator(provider: provider.name)
         do {
+            try await provider.prepare()
             let listing = try await provider.listTasks(changedSince: since)
             snap.requests += listing.requestCount
             snap.complete = listing.isComplete
@@ -59,7 +60,7 @@ struct Fetcher {
                 guard let e = state.entities[entityID], e.kind == .task, e.state == .active else { continue }
                 do {
                     snap.requests += 1
-                    switch try await provider.readTask(id: remoteID) {
+                    switch try await provider.readTask(RemoteRef(key: remoteID)) {
                     case .gone(let reason): snap.gone[remoteID] = reason
                     case .present(var task):
                         task.fields.status = toCanonical(task.fields.status)
@@ -88,7 +89,7 @@ struct Fetcher {
     /// otherwise in rotating batches, so that every mapped task's comments
     /// are read at least every `comments_every` cycles.
     func readComments(_ provider: any TaskProvider, state: LinkMirrorState, commentsFlowOut: Bool, into snap: inout MemberSnapshot) async {
-        guard provider.capabilities.commentsRead else { return }
+        guard let reader = provider as? any CommentReading else { return }
         var wanted: Set<String> = []
         if commentsFlowOut {
             for task in snap.tasks.values {
@@ -100,9 +101,10 @@ struct Fetcher {
                     wanted.insert(task.id)
                 }
             }
+            // A provider whose new comments touch their task needs no rotation: a task whose updated_at did not move has none.
             let every = Int64(max(1, settings.commentsEvery))
             let slot = ((state.providerStates[provider.name]?.lastCycleID ?? 0) + 1) % every
-            for (remoteID, entityID) in state.remoteIndex[provider.name] ?? [:] where entityID % every == slot {
+            for (remoteID, entityID) in state.remoteIndex[provider.name] ?? [:] where !(reader is any CommentsTouchTask) && entityID % every == slot {
                 guard let e = state.entities[entityID], e.kind == .task, e.state == .active, snap.gone[remoteID] == nil else { continue }
                 wanted.insert(remoteID)
             }
@@ -116,7 +118,7 @@ struct Fetcher {
         for taskID in wanted.sorted() {
             do {
                 snap.requests += 1
-                snap.comments[taskID] = try await provider.listComments(taskID: taskID)
+                snap.comments[taskID] = try await reader.listComments(task: RemoteRef(key: taskID))
             } catch {
                 snap.problems.append("comments of task \(taskID) could not be read: \(error)")
                 if let p = error as? ProviderError, p.isProviderWide { return }

@@ -1,5 +1,5 @@
 import Mirror
-import TaskModel
+import ProviderKit
 
 /// What the fetch phase learned about one member of a link this cycle.
 struct MemberSnapshot: Sendable {

@@ -1,6 +1,6 @@
 import Mirror
+import ProviderKit
 import SyncConfig
-import TaskModel
 
 /// Decides one cycle of one link from the mirror's state and what each member
 /// holds now. Pure: it reads, and returns ``CycleDecisions``; the executor

@@ -1,6 +1,6 @@
 import Mirror
+import ProviderKit
 import SyncConfig
-import TaskModel
 
 /// The canonical value of a comment entity: its text, its author, and the
 /// member it was written on (comments flow one way: from where they were written).

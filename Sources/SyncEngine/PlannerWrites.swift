@@ -1,5 +1,5 @@
 import Mirror
-import TaskModel
+import ProviderKit
 
 /// Values tasksync wrote to one remote copy that the provider did not keep:
 /// it ignored the field, or put a value of its own in its place (rule 13).

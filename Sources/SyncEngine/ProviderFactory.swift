@@ -1,39 +1,28 @@
 import HTTPTransport
-import HelpSpaceAdapter
-import ProductiveAdapter
+import ProviderKit
 import SyncConfig
-import TaskModel
 
-/// Builds the adapter for each `[[provider]]` of a config, reading its secret.
+/// Builds the adapter for each `[[provider]]` of a config through its
+/// kind's ``ProviderDescriptor``, reading its secret. The engine knows no
+/// provider by name: the descriptors come from the caller (`ProviderCatalog`).
 public enum ProviderFactory {
     /// The adapter reaches `transport` (shared by all providers) through a
     /// ``RateLimitedTransport`` of its own: the provider's `rate_limit`
     /// windows and `[sync] retry_after_max` (``transport(for:over:clock:)``).
     public static func make(
-        _ config: ProviderConfig, transport: any HTTPTransport,
+        _ config: ProviderConfig, catalog: [ProviderDescriptor], transport: any HTTPTransport,
         secret: (SecretSource) throws -> String = { try Secrets.read($0) }
     ) throws -> any TaskProvider {
-        let token = try secret(config.token)
-        let transport = Self.transport(for: config, over: transport)
-        let s = config.settings
-        switch config.kind {
-        case .helpspace:
-            guard let board = Int64(s["board_id"] ?? "") else { throw SecretError(message: "\(config.key).board_id: expected a number") }
-            return HelpSpaceProvider(
-                name: config.name,
-                settings: .init(
-                    baseURL: config.baseURL ?? "https://api.helpspace.com", token: token, clientID: s["client_id"] ?? "",
-                    boardID: board, pageSize: Int(s["per_page"] ?? "") ?? 50),
-                transport: transport)
-        case .productive:
-            return ProductiveProvider(
-                name: config.name,
-                settings: .init(
-                    baseURL: config.baseURL ?? "https://api.productive.io/api/v2", token: token,
-                    organizationID: s["organization_id"] ?? "", projectID: s["project_id"] ?? "",
-                    taskListID: s["task_list_id"] ?? "", pageSize: Int(s["page_size"] ?? "") ?? 200,
-                    closedStatusID: s["closed_status_id"], openStatusID: s["open_status_id"]),
-                transport: transport)
+        guard let descriptor = catalog.first(where: { $0.schema.kind == config.kind }) else {
+            throw SetupError(message: "\(config.key).kind: no provider of kind '\(config.kind)' is built into this tasksync")
+        }
+        let setup = ProviderSetup(
+            name: config.name, baseURL: config.baseURL, settings: config.settings, token: try secret(config.token),
+            transport: Self.transport(for: config, over: transport))
+        do {
+            return try descriptor.make(setup)
+        } catch let error as SetupError {
+            throw SetupError(message: "\(config.key).\(error.message)")
         }
     }
 

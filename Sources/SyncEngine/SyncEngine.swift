@@ -1,7 +1,7 @@
 import Logging
 import Mirror
+import ProviderKit
 import SyncConfig
-import TaskModel
 
 /// How one cycle ended, as an exit status scripts can use.
 public enum CycleOutcome: String, Sendable, Codable {

@@ -1,4 +1,4 @@
-import TaskModel
+import ProviderKit
 
 /// One line of a plan: what a cycle does (or, in a dry run, would do) to one
 /// item on one provider, field by field, or why it leaves it alone.

@@ -1,3 +1,7 @@
+import Foundation
+import HTTPTransport
+import Logging
+import Mirror
 // Benchmark: links HelpSpace and Productive fakes holding N tasks (default
 // 10,000, all created on HelpSpace) and prints the initial sync's seconds
 // and requests, then an idle cycle's requests, the engine's CPU and its peak
@@ -8,10 +12,7 @@
 // With IDLE_CYCLES (default 1), the idle figures are the mean over that many.
 // TASKSYNC_BENCH_SYNC adds lines to the config's [sync] table, e.g.
 // "comments_every = 10000" to see the listing alone.
-import Foundation
-import HTTPTransport
-import Logging
-import Mirror
+import ProviderCatalog
 import ProviderFakes
 import SyncConfig
 import SyncEngine
@@ -123,7 +124,7 @@ func measure(count: Int, idleCycles: Int) async throws {
     var logger = Logger(label: "bench")
     logger.logLevel = .error
     let transport = CurlTransport()
-    let providers = try config.providers.map { try ProviderFactory.make($0, transport: transport) }
+    let providers = try config.providers.map { try ProviderFactory.make($0, catalog: ProviderCatalog.all, transport: transport) }
     let engine = SyncEngine(
         config: config, mirror: try Mirror(path: config.sync.mirrorPath), providers: providers, logger: logger)
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ProviderCatalog
 import ProviderFakes
 import SyncConfig
 import SyncEngine

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Mirror
+import ProviderCatalog
 import SyncConfig
 import TaskModel
 

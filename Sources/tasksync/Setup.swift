@@ -3,6 +3,8 @@ import Foundation
 import HTTPTransport
 import Logging
 import Mirror
+import ProviderCatalog
+import ProviderKit
 import SyncConfig
 import SyncEngine
 import SystemdGlue
@@ -67,7 +69,9 @@ struct Setup {
         var providers: [any TaskProvider] = []
         var problems: [String] = []
         for p in config.providers {
-            do { providers.append(try ProviderFactory.make(p, transport: transport)) } catch { problems.append("\(config.source): \(p.key): \(error)") }
+            do { providers.append(try ProviderFactory.make(p, catalog: ProviderCatalog.all, transport: transport)) } catch {
+                problems.append("\(config.source): \(p.key): \(error)")
+            }
         }
         if !problems.isEmpty { throw Failure(message: problems.joined(separator: "\n"), exitStatus: ExitStatus.configError) }
         let path = mirrorPath ?? config.sync.mirrorPath

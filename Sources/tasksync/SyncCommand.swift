@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProviderCatalog
 import SyncConfig
 import SyncEngine
 import SystemdGlue

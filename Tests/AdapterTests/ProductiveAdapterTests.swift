@@ -3,7 +3,7 @@ import HTTPTransport
 import HelpSpaceAdapter
 import ProductiveAdapter
 import ProviderFakes
-import TaskModel
+import ProviderKit
 import Testing
 
 @Suite("Adapters against their fakes: headers, paging, errors")

@@ -66,7 +66,7 @@ struct CLITests {
         try h.configText.replacingOccurrences(of: "board_id = 1", with: "board_id = \"one\"").write(toFile: board, atomically: true, encoding: .utf8)
         let (boardStatus, _) = try await run(h, ["check-config", "--config", board])
         #expect(boardStatus == 78)
-        #expect(h.stderr.contains("\(board): provider[0] (helpspace).board_id: expected an integer id (digits, like \"1234\"), found \"one\""))
+        #expect(h.stderr.contains("\(board): provider[0] (helpspace).board_id: expected a HelpSpace id (an integer, like 3), found \"one\""))
     }
 
     @Test("sync --dry-run --json prints the plan as JSON and leaves no mirror behind")

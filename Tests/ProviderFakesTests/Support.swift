@@ -87,7 +87,7 @@ final class RawConnection: @unchecked Sendable {
     let fd: Int32
 
     /// Connects to `url`'s port on 127.0.0.1; reads give up after `timeout` seconds.
-    init(_ url: String, timeout: Int = 5) throws {
+    init(_ url: String, timeout: Int = 30) throws {
         let port = UInt16(URLComponents(string: url)?.port ?? 0)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()

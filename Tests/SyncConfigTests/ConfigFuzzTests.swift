@@ -1,4 +1,5 @@
 import Foundation
+import ProviderCatalog
 import Testing
 
 @testable import SyncConfig
@@ -165,9 +166,9 @@ struct ConfigFuzzTests {
         ("name = \"support-web\"", "name = \"0\"", "link[0] (0).name: use letters, digits"),
         ("name = \"support-web\"", "name = \"a b\"", "name: use letters, digits"),
         ("name = \"support-board\"", "name = \"9board\"", "name: use letters, digits"),
-        ("board_id = 1", "board_id = \"one\"", "board_id: expected an integer id"),
-        ("board_id = 1", "board_id = 0", "board_id: expected an integer id"),
-        ("board_id = 1", "board_id = true", "board_id: expected an integer id"),
+        ("board_id = 1", "board_id = \"one\"", "board_id: expected a HelpSpace id"),
+        ("board_id = 1", "board_id = 0", "board_id: expected a HelpSpace id"),
+        ("board_id = 1", "board_id = true", "board_id: expected a HelpSpace id"),
         ("organization_id = \"1987\"", "organization_id = \"19x7\"", "organization_id: expected a Productive id"),
         ("project_id = \"1911\"", "project_id = \"\"", "project_id: expected a Productive id"),
         ("task_list_id = \"361\"", "task_list_id = 1.5", "task_list_id: expected a Productive id"),

@@ -1,3 +1,4 @@
+import ProviderCatalog
 import SyncConfig
 
 /// The smallest valid config: a HelpSpace and a Productive provider in one

@@ -1,3 +1,4 @@
+import ProviderCatalog
 import SyncConfig
 import Testing
 

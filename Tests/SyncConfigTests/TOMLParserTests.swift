@@ -1,4 +1,5 @@
 import Foundation
+import ProviderCatalog
 import Testing
 
 @testable import SyncConfig

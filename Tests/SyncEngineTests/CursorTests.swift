@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTransport
 import Mirror
+import ProviderKit
 import SyncEngine
-import TaskModel
 import Testing
 
 @Suite("Cursors (rule 12)")

@@ -2,10 +2,11 @@ import Foundation
 import HTTPTransport
 import Logging
 import Mirror
+import ProviderCatalog
 import ProviderFakes
+import ProviderKit
 import SyncConfig
 import SyncEngine
-import TaskModel
 
 /// Two fakes (HelpSpace and Productive) on 127.0.0.1, a config linking
 /// them, a mirror file in a fresh folder: the whole product over real HTTP.
@@ -41,7 +42,7 @@ final class Harness: @unchecked Sendable {
         hooks: EngineHooks = EngineHooks(), readOnly: Bool = false, wrap: (any TaskProvider) -> any TaskProvider = { $0 }
     ) throws -> SyncEngine {
         let transport = CurlTransport()
-        let providers = try config.providers.map { wrap(try ProviderFactory.make($0, transport: transport)) }
+        let providers = try config.providers.map { wrap(try ProviderFactory.make($0, catalog: ProviderCatalog.all, transport: transport)) }
         let mirror = try Mirror(path: mirrorPath, readOnly: readOnly)
         return SyncEngine(config: config, mirror: mirror, providers: providers, hooks: hooks, logger: Logger(label: "test"))
     }

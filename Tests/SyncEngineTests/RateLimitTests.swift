@@ -1,8 +1,8 @@
 import Foundation
 import Mirror
 import ProviderFakes
+import ProviderKit
 import SyncEngine
-import TaskModel
 import Testing
 
 /// 429s end to end: the fakes' real headers, through libcurl and the

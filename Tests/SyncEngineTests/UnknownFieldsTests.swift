@@ -1,7 +1,7 @@
 import Foundation
 import ProviderFakes
+import ProviderKit
 import SyncEngine
-import TaskModel
 import Testing
 
 /// Rule 13: a listing that leaves a field out is not a complete read of that
@@ -10,12 +10,13 @@ import Testing
 struct UnknownFieldsTests {
     /// Productive as read through its adapter, except that one task's listed
     /// status comes back untold (as a relationship without `include=`).
-    struct StatusLeftOut: TaskProvider {
+    /// Productive's capabilities, each forwarded to the adapter.
+    struct StatusLeftOut: TaskWriting, TaskDeleting, SubtaskSyncing, CommentReading, CommentWriting, IncrementalListing {
         let inner: any TaskProvider
         let title: String
         var name: String { inner.name }
         var kind: String { inner.kind }
-        var capabilities: Capabilities { inner.capabilities }
+        var fields: FieldSupport { inner.fields }
 
         func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
             var listing = try await inner.listTasks(changedSince: changedSince)
@@ -25,20 +26,22 @@ struct UnknownFieldsTests {
             }
             return listing
         }
-        func readTask(id: String) async throws -> DirectRead { try await inner.readTask(id: id) }
-        func createTask(_ fields: TaskFields) async throws -> RemoteTask { try await inner.createTask(fields) }
-        func updateTask(id: String, _ update: TaskUpdate) async throws -> RemoteTask { try await inner.updateTask(id: id, update) }
-        func deleteTask(id: String) async throws { try await inner.deleteTask(id: id) }
-        func archiveTask(id: String) async throws { try await inner.archiveTask(id: id) }
-        func createSubtask(parentID: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
-            try await inner.createSubtask(parentID: parentID, fields)
+        func readTask(_ ref: RemoteRef) async throws -> DirectRead { try await inner.readTask(ref) }
+        func createTask(_ fields: TaskFields) async throws -> RemoteTask { try await (inner as! any TaskWriting).createTask(fields) }
+        func updateTask(_ ref: RemoteRef, _ update: TaskUpdate) async throws -> RemoteTask {
+            try await (inner as! any TaskWriting).updateTask(ref, update)
         }
-        func updateSubtask(parentID: String, id: String, _ fields: SubtaskFields) async throws -> RemoteSubtask {
-            try await inner.updateSubtask(parentID: parentID, id: id, fields)
+        func deleteTask(_ ref: RemoteRef) async throws { try await (inner as! any TaskDeleting).deleteTask(ref) }
+        var subtaskWritableFields: Set<SubtaskField> { (inner as! any SubtaskSyncing).subtaskWritableFields }
+        func createSubtask(parent: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+            try await (inner as! any SubtaskSyncing).createSubtask(parent: parent, fields)
         }
-        func listComments(taskID: String) async throws -> [RemoteComment] { try await inner.listComments(taskID: taskID) }
-        func createComment(taskID: String, _ fields: CommentFields) async throws -> RemoteComment {
-            try await inner.createComment(taskID: taskID, fields)
+        func updateSubtask(parent: RemoteRef, _ ref: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+            try await (inner as! any SubtaskSyncing).updateSubtask(parent: parent, ref, fields)
+        }
+        func listComments(task: RemoteRef) async throws -> [RemoteComment] { try await (inner as! any CommentReading).listComments(task: task) }
+        func createComment(task: RemoteRef, _ fields: CommentFields) async throws -> RemoteComment {
+            try await (inner as! any CommentWriting).createComment(task: task, fields)
         }
     }
 

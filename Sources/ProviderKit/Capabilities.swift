@@ -1,5 +1,6 @@
-/// What one adapter can do. The engine never asks an adapter for what it
-/// lacks, and says so in the plan ("skipped: productive cannot write comments").
+/// What one adapter can do, derived from the protocols it conforms to
+/// (``init(of:)``): the engine never asks an adapter for what it lacks, and
+/// says once what does not flow ("comments on hs do not flow to pr").
 public struct Capabilities: Sendable, Hashable {
     public var readableFields: Set<Field>
     public var writableFields: Set<Field>
@@ -10,6 +11,8 @@ public struct Capabilities: Sendable, Hashable {
     public var archive: Bool
     /// A changed-since listing exists, so an idle poll is cheap.
     public var incrementalListing: Bool
+    /// A new comment moves its task's `updated_at` (``CommentsTouchTask``).
+    public var commentsTouchTask: Bool
     /// Subtask fields it can write (``subtasks`` true). A field it can read
     /// but not write is left as it is there, and the plan says so.
     public var subtaskWritableFields: Set<SubtaskField>
@@ -17,21 +20,21 @@ public struct Capabilities: Sendable, Hashable {
     /// written (a request that would change nothing is never sent).
     public var unclearableFields: Set<Field>
 
-    public init(
-        readableFields: Set<Field>, writableFields: Set<Field>, subtasks: Bool, commentsRead: Bool,
-        commentsWrite: Bool, delete: Bool, archive: Bool, incrementalListing: Bool,
-        subtaskWritableFields: Set<SubtaskField> = Set(SubtaskField.allCases), unclearableFields: Set<Field> = []
-    ) {
-        self.subtaskWritableFields = subtaskWritableFields
-        self.unclearableFields = unclearableFields
-        self.readableFields = readableFields
-        self.writableFields = writableFields
-        self.subtasks = subtasks
-        self.commentsRead = commentsRead
-        self.commentsWrite = commentsWrite
-        self.delete = delete
-        self.archive = archive
-        self.incrementalListing = incrementalListing
+    /// The capabilities `provider` has by its conformances.
+    public init(of provider: any TaskProvider) {
+        let writes = provider is any TaskWriting
+        readableFields = provider.fields.readable
+        writableFields = writes ? provider.fields.writable.intersection(provider.fields.readable) : []
+        unclearableFields = provider.fields.unclearable
+        let subtaskSyncing = provider as? any SubtaskSyncing
+        subtasks = subtaskSyncing != nil
+        subtaskWritableFields = subtaskSyncing?.subtaskWritableFields ?? []
+        commentsRead = provider is any CommentReading
+        commentsWrite = provider is any CommentWriting
+        delete = provider is any TaskDeleting
+        archive = provider is any TaskArchiving
+        incrementalListing = provider is any IncrementalListing
+        commentsTouchTask = provider is any CommentsTouchTask
     }
 
     /// The fields two or more of these members can read: the ones a link of
@@ -48,6 +51,12 @@ public struct Capabilities: Sendable, Hashable {
         parts.append("comments: \(commentsRead ? "read" : "-")/\(commentsWrite ? "write" : "-")")
         parts.append("delete: \(delete ? "yes" : "no"), archive: \(archive ? "yes" : "no")")
         parts.append("incremental: \(incrementalListing ? "yes" : "no")")
+        if commentsRead { parts.append("new comments touch their task: \(commentsTouchTask ? "yes" : "no")") }
         return parts.joined(separator: "; ")
     }
+}
+
+extension TaskProvider {
+    /// What this provider can do (``Capabilities/init(of:)``).
+    public var capabilities: Capabilities { Capabilities(of: self) }
 }
