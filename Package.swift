@@ -95,6 +95,14 @@ let package = Package(
             name: "AdapterTests",
             dependencies: ["HelpSpaceAdapter", "ProductiveAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport"]
         ),
+        // One contract suite, run against every adapter's fake.
+        .testTarget(
+            name: "AdapterContractTests",
+            dependencies: [
+                "ProviderKit", "ProviderCatalog", "ProviderFakes", "SyncEngine", "SyncConfig", "Mirror", "HTTPTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "AdapterSupport"]),
         .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig", "ProviderCatalog"]),
         .testTarget(name: "SystemdGlueTests", dependencies: ["SystemdGlue", .product(name: "Logging", package: "swift-log")]),

@@ -1,0 +1,105 @@
+import Foundation
+import ProviderFakes
+import ProviderKit
+import Testing
+
+/// One provider kind under the contract suite: how to start its fake, seed
+/// it, fault it, and write its `[[provider]]` table. A new adapter is done
+/// when ``ContractTests`` pass with its subject in ``all``.
+///
+/// The adapter is always built the way the daemon builds it: from the
+/// config text, through `ProviderCatalog` and the kind's descriptor.
+struct ContractSubject: Sendable, CustomTestStringConvertible {
+    var kind: String
+    /// Two status ids the fake knows, for the round trip and the link's `[[link.status]]`.
+    var statusIDs: [String]
+    /// Tasks to seed so that a listing takes more than one page with ``pagingTOML``.
+    var pagedCount: Int
+    /// Extra keys of the `[[provider]]` table that make pages small, if the kind allows it.
+    var pagingTOML: String
+    var start: @Sendable () async throws -> ContractFake
+
+    var testDescription: String { kind }
+
+    static let all: [ContractSubject] = [.helpspace, .productive]
+}
+
+/// A running fake, as the suite drives it.
+struct ContractFake: Sendable {
+    var url: String
+    var token: String
+    /// The `[[provider]]` keys beyond name, kind, base_url and token_file.
+    var providerTOML: String
+    /// Seeds a task as a person would in the provider's UI; returns its remote key.
+    var seed: @Sendable (_ title: String) async -> String
+    /// Adds a comment to a task as a person would, where the fake can.
+    var seedComment: (@Sendable (_ taskKey: String, _ text: String) async -> Void)?
+    /// Sets, as a person would, fields tasksync does not sync (an assignee,
+    /// watchers, a start date), and reads them back as one text: an update
+    /// through the adapter must leave them as they are.
+    var setForeign: @Sendable (_ taskKey: String) async -> Void
+    var foreign: @Sendable (_ taskKey: String) async -> String
+    /// Serves `fault` for the next request of `method` (nil: any).
+    var inject: @Sendable (_ fault: Fault, _ method: String?) async -> Void
+    /// Requests served so far.
+    var ledger: @Sendable () async -> RequestLedger
+    var stop: @Sendable () async -> Void
+}
+
+extension ContractSubject {
+    static let helpspace = ContractSubject(
+        kind: "helpspace", statusIDs: ["1", "2"], pagedCount: 7, pagingTOML: "per_page = 3",
+        start: {
+            let fake = FakeHelpSpace()
+            let url = try await fake.start()
+            return ContractFake(
+                url: url, token: fake.token, providerTOML: "board_id = 1\nclient_id = \"hs-client\"",
+                seed: { title in String(await fake.seed(title: title)) },
+                seedComment: { key, text in await fake.addComment(Int64(key)!, text: text, author: "Ann") },
+                setForeign: { key in
+                    await fake.edit(Int64(key)!) {
+                        $0.assigneeID = 7
+                        $0.watcherIDs = [8, 9]
+                        $0.customerID = 11
+                    }
+                },
+                foreign: { key in
+                    let t = await fake.liveTasks().first { String($0.id) == key }
+                    return "\(t?.assigneeID ?? 0) \(t?.watcherIDs ?? []) \(t?.customerID ?? 0)"
+                },
+                inject: { fault, method in await fake.inject(fault, method: method) },
+                ledger: { await fake.ledger }, stop: { await fake.stop() })
+        })
+
+    static let productive = ContractSubject(
+        kind: "productive", statusIDs: ["2545", "2546"], pagedCount: 7, pagingTOML: "page_size = 3",
+        start: {
+            let fake = FakeProductive()
+            let url = try await fake.start()
+            return ContractFake(
+                url: url, token: fake.token,
+                providerTOML: """
+                    organization_id = "1987"
+                    project_id = "1911"
+                    task_list_id = "361"
+                    closed_status_id = "2547"
+                    open_status_id = "2545"
+                    rate_limit = "none"
+                    """,
+                seed: { title in String(await fake.seed(title: title)) }, seedComment: nil,
+                setForeign: { key in
+                    await fake.edit(Int(key)!) {
+                        $0.assigneeID = "77"
+                        $0.subscriberIDs = ["78"]
+                        $0.startDate = "2026-01-05"
+                        $0.initialEstimate = 90
+                    }
+                },
+                foreign: { key in
+                    let t = await fake.liveTasks().first { String($0.id) == key }
+                    return "\(t?.assigneeID ?? "") \(t?.subscriberIDs ?? []) \(t?.startDate ?? "") \(t?.initialEstimate ?? 0)"
+                },
+                inject: { fault, method in await fake.inject(fault, method: method) },
+                ledger: { await fake.ledger }, stop: { await fake.stop() })
+        })
+}
