@@ -1,7 +1,10 @@
 /// Field-level three-way merge (rule 3).
 ///
 /// For each field: a member whose current value differs from its shadow
-/// changed it. One changed side (or several that agree): that value wins.
+/// changed it. One changed side (or several that agree): that value wins,
+/// unless that side's shadow is older than the canonical value (it missed a
+/// change made elsewhere while it was down): then the change it missed
+/// competes too, as the members holding it, and the newest wins.
 /// Several sides changed it to different values: a conflict, won by the side
 /// whose task `updated_at` is newest, ties to the earlier member of the
 /// link; each losing value is reported, never dropped. No side changed it:
@@ -103,7 +106,18 @@ public enum ThreeWayMerge {
                 }
             }
             for i in changed where sides[i].shadow != nil { observed[i, default: []].append(key) }
-            if let winner = pickWinner(changed, sides) {
+            // A side that changed the field from a shadow the canonical value has
+            // since left (it was away, or a push to it failed, while another member
+            // changed the field) competes with that change: the members that hold
+            // the canonical value stand for it, with their `updated_at`.
+            var candidates = changed
+            if let canonical, changed.contains(where: { sides[$0].shadow.map { !$0.same(key, as: canonical) } ?? false }) {
+                candidates += sides.indices.filter { i in
+                    !changed.contains(i) && sides[i].readable.contains(key) && sides[i].current.map { $0.same(key, as: canonical) } == true
+                }
+                candidates.sort()
+            }
+            if let winner = pickWinner(candidates, sides) {
                 merged.copy(key, from: sides[winner].current!)
                 if canonical != nil {
                     for i in changed where !sides[i].current!.same(key, as: merged) {

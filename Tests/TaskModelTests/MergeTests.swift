@@ -66,4 +66,44 @@ struct MergeTests {
         #expect(r.merged.priority == .high)
         #expect(r.writes[1] == nil)
     }
+
+    @Test("three members: the newest of three edits wins, both losers are reported; an exact tie goes to the first listed")
+    func threeSides() throws {
+        let base = TaskFields(title: "Plan")
+        let edits = ["Plan A", "Plan B", "Plan C"].map { TaskFields(title: $0) }
+        let r = try #require(
+            ThreeWayMerge.merge(
+                canonical: base, sides: [side("x", edits[0], base, at: 1), side("y", edits[1], base, at: 3), side("z", edits[2], base, at: 2)]))
+        #expect(r.merged.title == "Plan B")
+        #expect(Set(r.conflicts.map(\.loser)) == ["x", "z"])
+        #expect(r.conflicts.allSatisfy { $0.winner == "y" })
+        #expect(r.writes[0] == [.title] && r.writes[2] == [.title] && r.writes[1] == nil)
+        let tie = try #require(
+            ThreeWayMerge.merge(
+                canonical: base, sides: [side("x", edits[0], base, at: 5), side("y", edits[1], base, at: 5), side("z", edits[2], base, at: 5)]))
+        #expect(tie.merged.title == "Plan A")
+        let unchanged = try #require(
+            ThreeWayMerge.merge(
+                canonical: base, sides: [side("x", base, base, at: 9), side("y", edits[1], base, at: 5), side("z", edits[2], base, at: 5)]))
+        #expect(unchanged.merged.title == "Plan B", "a member that did not change the field never wins it")
+    }
+
+    @Test("a member back from an outage with an edit older than the change it missed loses it; a newer one wins")
+    func staleEditFromAReturningMember() throws {
+        let old = TaskFields(title: "Shared")
+        let newer = TaskFields(title: "Shared (newer)")
+        let stale = TaskFields(title: "Shared (stale)")
+        // x and y agreed on the newer title at 30; z still has the old shadow and edited at 10.
+        let lost = try #require(
+            ThreeWayMerge.merge(
+                canonical: newer, sides: [side("x", newer, newer, at: 30), side("y", newer, newer, at: 31), side("z", stale, old, at: 10)]))
+        #expect(lost.merged.title == "Shared (newer)")
+        #expect(lost.writes[2] == [.title])
+        #expect(lost.conflicts.map(\.loser) == ["z"])
+        let won = try #require(
+            ThreeWayMerge.merge(
+                canonical: newer, sides: [side("x", newer, newer, at: 30), side("y", newer, newer, at: 31), side("z", stale, old, at: 40)]))
+        #expect(won.merged.title == "Shared (stale)")
+        #expect(won.writes[0] == [.title] && won.writes[1] == [.title])
+    }
 }

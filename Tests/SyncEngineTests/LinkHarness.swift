@@ -1,0 +1,130 @@
+import Foundation
+import HTTPTransport
+import Logging
+import Mirror
+import ProviderCatalog
+import ProviderFakes
+import ProviderKit
+import SyncConfig
+import SyncEngine
+
+/// A fake of any kind, as a member of a link of two to five.
+enum FakeMember: Sendable {
+    case helpspace(FakeHelpSpace)
+    case productive(FakeProductive)
+
+    var token: String {
+        switch self {
+        case .helpspace(let f): f.token
+        case .productive(let f): f.token
+        }
+    }
+
+    func start() async throws -> String {
+        switch self {
+        case .helpspace(let f): try await f.start()
+        case .productive(let f): try await f.start()
+        }
+    }
+
+    func stop() async {
+        switch self {
+        case .helpspace(let f): await f.stop()
+        case .productive(let f): await f.stop()
+        }
+    }
+
+    func inject(_ fault: Fault, times: Int = 1, method: String? = nil) async {
+        switch self {
+        case .helpspace(let f): await f.inject(fault, times: times, method: method)
+        case .productive(let f): await f.inject(fault, times: times, method: method)
+        }
+    }
+
+    /// The `[[provider]]` keys of the kind, and its ids of "To do", "Doing", "Done".
+    var table: (kind: String, keys: String, statuses: [String]) {
+        switch self {
+        case .helpspace: ("helpspace", "board_id = 1\nclient_id = \"hs-client\"", ["1", "2", "3"])
+        case .productive:
+            (
+                "productive",
+                "organization_id = \"1987\"\nproject_id = \"1911\"\ntask_list_id = \"361\"\nclosed_status_id = \"2547\"\nopen_status_id = \"2545\"\nrate_limit = \"none\"",
+                ["2545", "2546", "2547"]
+            )
+        }
+    }
+
+    /// Titles of the top-level tasks this member holds now.
+    func titles() async -> [String] {
+        switch self {
+        case .helpspace(let f): await f.liveTasks().map(\.title).sorted()
+        case .productive(let f): await f.liveTasks().filter { $0.parentID == nil }.map(\.title).sorted()
+        }
+    }
+}
+
+/// Fakes of several kinds on 127.0.0.1, one link over all of them in the
+/// order given (the first wins exact ties), a mirror in a fresh folder.
+final class LinkHarness: @unchecked Sendable {
+    let clock: FakeClock
+    let members: [(name: String, fake: FakeMember)]
+    let dir: String
+    let config: SyncConfiguration
+
+    init(_ members: [(String, @Sendable (FakeClock) -> FakeMember)], onDelete: String = "archive") async throws {
+        clock = FakeClock()
+        let clock = self.clock
+        self.members = members.map { ($0.0, $0.1(clock)) }
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-link-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var text = "[sync]\nmirror = \"\(dir)/mirror.sqlite\"\ncursor_overlap = 2\n\n"
+        for (name, fake) in self.members {
+            let url = try await fake.start()
+            try fake.token.write(toFile: "\(dir)/\(name).token", atomically: true, encoding: .utf8)
+            text += "[[provider]]\nname = \"\(name)\"\nkind = \"\(fake.table.kind)\"\nbase_url = \"\(url)\"\ntoken_file = \"\(dir)/\(name).token\"\n"
+            text += fake.table.keys + "\n\n"
+        }
+        text += "[[link]]\nname = \"all\"\nmembers = [\(self.members.map { "\"\($0.name)\"" }.joined(separator: ", "))]\n"
+        text += "on_delete = \"\(onDelete)\"\nmax_delete_share = 0.5\n"
+        for (i, status) in ["To do", "Doing", "Done"].enumerated() {
+            text += "\n[[link.status]]\nname = \"\(status)\"\n"
+            for (name, fake) in self.members { text += "\(name) = \"\(fake.table.statuses[i])\"\n" }
+        }
+        config = try ConfigLoader.parse(text, source: dir + "/tasksync.toml")
+    }
+
+    subscript(_ name: String) -> FakeMember { members.first { $0.name == name }!.fake }
+
+    func engine() throws -> SyncEngine {
+        let transport = CurlTransport()
+        let providers = try config.providers.map { try ProviderFactory.make($0, catalog: ProviderCatalog.all, transport: transport) }
+        return SyncEngine(config: config, mirror: try Mirror(path: config.sync.mirrorPath), providers: providers, logger: Logger(label: "test"))
+    }
+
+    @discardableResult
+    func cycle() async throws -> CycleReport { try await engine().runCycle() }
+
+    func mirror() throws -> Mirror { try Mirror(path: config.sync.mirrorPath) }
+
+    func stop() async {
+        for m in members { await m.fake.stop() }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+func withLink(
+    _ members: [(String, @Sendable (FakeClock) -> FakeMember)], onDelete: String = "archive", _ body: (LinkHarness) async throws -> Void
+) async throws {
+    let h = try await LinkHarness(members, onDelete: onDelete)
+    do {
+        try await body(h)
+    } catch {
+        await h.stop()
+        throw error
+    }
+    await h.stop()
+}
+
+/// Member makers, for `withLink`.
+let helpspace: @Sendable (FakeClock) -> FakeMember = { .helpspace(FakeHelpSpace(clock: $0)) }
+let productive: @Sendable (FakeClock) -> FakeMember = { .productive(FakeProductive(clock: $0)) }

@@ -1,0 +1,97 @@
+import Foundation
+import Mirror
+import ProviderFakes
+import Testing
+
+/// Links of three members: HelpSpace and two Productive projects.
+@Suite("Links of three members")
+struct ThreeMemberTests {
+    static let members: [(String, @Sendable (FakeClock) -> FakeMember)] = [("hs", helpspace), ("pr", productive), ("pr2", productive)]
+
+    @Test("a task created on any member reaches the two others, once")
+    func createsReachEveryone() async throws {
+        try await withLink(Self.members) { h in
+            guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"], case .productive(let pr2) = h["pr2"] else { return }
+            await hs.seed(title: "From HelpSpace")
+            await pr.seed(title: "From Productive")
+            await pr2.seed(title: "From the second project")
+            let report = try await h.cycle()
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            let all = ["From HelpSpace", "From Productive", "From the second project"]
+            for (name, fake) in h.members { #expect(await fake.titles() == all, "\(name)") }
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync, "\(idle.plans.flatMap(\.items))")
+            for (name, fake) in h.members { #expect(await fake.titles() == all, "\(name) after an idle cycle") }
+        }
+    }
+
+    @Test("the same field edited on all three: the newest wins everywhere, both losers are kept")
+    func threeWayConflict() async throws {
+        try await withLink(Self.members) { h in
+            guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"], case .productive(let pr2) = h["pr2"] else { return }
+            let hsID = await hs.seed(title: "Plan")
+            try await h.cycle()
+            let prID = try #require(await pr.liveTasks().first { $0.title == "Plan" }).id
+            let pr2ID = try #require(await pr2.liveTasks().first { $0.title == "Plan" }).id
+            await hs.edit(hsID) { $0.title = "Plan A" }
+            h.clock.advance(seconds: 5)
+            await pr2.edit(pr2ID) { $0.title = "Plan C" }  // newest: wins
+            h.clock.advance(seconds: -3)
+            await pr.edit(prID) { $0.title = "Plan B" }
+            let report = try await h.cycle()
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            #expect(await hs.tasks[hsID]?.title == "Plan C")
+            #expect(await pr.tasks[prID]?.title == "Plan C")
+            #expect(await pr2.tasks[pr2ID]?.title == "Plan C")
+            let conflicts = try h.mirror().conflicts()
+            #expect(Set(conflicts.map(\.loserProvider)) == ["hs", "pr"])
+            #expect(Set(conflicts.map(\.winnerProvider)) == ["pr2"])
+            #expect(Set(conflicts.map(\.loserValue)) == ["\"Plan A\"", "\"Plan B\""])
+        }
+    }
+
+    @Test("priority, held by HelpSpace alone, stays HelpSpace's own: never written elsewhere, never erased")
+    func fieldOnlyOneMemberHolds() async throws {
+        try await withLink(Self.members) { h in
+            guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"] else { return }
+            let hsID = await hs.seed(title: "Urgent", priority: "very high")
+            try await h.cycle()
+            let prID = try #require(await pr.liveTasks().first { $0.title == "Urgent" }).id
+            await pr.edit(prID) { $0.title = "Urgent!" }
+            try await h.cycle()
+            #expect(await hs.tasks[hsID]?.title == "Urgent!")
+            #expect(await hs.tasks[hsID]?.priority == "very high")
+        }
+    }
+
+    @Test("one member down: the two others keep syncing, nothing is deleted, it catches up once it returns, and its stale edit loses")
+    func memberDown() async throws {
+        try await withLink(Self.members, onDelete: "delete") { h in
+            guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"], case .productive(let pr2) = h["pr2"] else { return }
+            let hsID = await hs.seed(title: "Shared")
+            try await h.cycle()
+            let pr2ID = try #require(await pr2.liveTasks().first { $0.title == "Shared" }).id
+            // pr2's stale edit, made before it goes down.
+            await pr2.edit(pr2ID) { $0.title = "Shared (stale)" }
+            await pr2.inject(.status(500), times: 2)  // one listing per cycle, for two cycles
+            h.clock.advance(seconds: 30)
+            await hs.edit(hsID) { $0.title = "Shared (newer)" }
+            await hs.seed(title: "Made while pr2 was down")
+            for _ in 0..<2 {
+                let report = try await h.cycle()
+                #expect(report.outcome == .partial)
+                #expect(report.providerFailures["pr2"] != nil)
+            }
+            #expect(await pr.liveTasks().map(\.title).sorted() == ["Made while pr2 was down", "Shared (newer)"])
+            #expect(await hs.liveTasks().count == 2, "nothing deleted")
+            let back = try await h.cycle()
+            #expect(back.errors.isEmpty, "\(back.errors)")
+            for (name, fake) in h.members {
+                let titles = await fake.titles()
+                #expect(titles == ["Made while pr2 was down", "Shared (newer)"], "\(name): \(titles)")
+            }
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync)
+        }
+    }
+}
