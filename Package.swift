@@ -41,7 +41,8 @@ let package = Package(
             dependencies: ["TaskModel", .product(name: "GRDB", package: "GRDB.swift")],
             plugins: ["EmbedMigrations"]
         ),
-        // What every adapter shares: requests, status codes to errors, JSON.
+        // What every adapter shares: requests (JSON and form bodies, header or query-token auth), status codes
+        // and error envelopes to errors, paginators, read-or-gone, JSON and XML answers.
         .target(name: "AdapterSupport", dependencies: ["TaskModel", "HTTPTransport"]),
         // One adapter per provider.
         .target(name: "HelpSpaceAdapter", dependencies: ["AdapterSupport"]),
