@@ -44,7 +44,8 @@ let package = Package(
         // The adapter kit: the provider protocols (one per capability), remote references,
         // and the descriptor each provider kind registers (its config keys and its factory).
         .target(name: "ProviderKit", dependencies: ["TaskModel", "HTTPTransport"]),
-        // What every adapter shares: requests, status codes to errors, JSON.
+        // What every adapter shares: requests (JSON and form bodies, header or query-token auth), status codes
+        // and error envelopes to errors, paginators, read-or-gone, JSON and XML answers.
         .target(name: "AdapterSupport", dependencies: ["ProviderKit", "TaskModel", "HTTPTransport"]),
         // One adapter per provider: a folder each, registered in ProviderCatalog.
         .target(name: "HelpSpaceAdapter", dependencies: ["AdapterSupport"]),

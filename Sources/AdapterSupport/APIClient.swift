@@ -2,22 +2,45 @@ import Foundation
 @_exported import HTTPTransport
 @_exported import TaskModel
 
-/// A provider's base URL, fixed headers and transport, with the one mapping
-/// from HTTP status codes to ``ProviderError`` that every adapter uses.
+/// A provider's base URL, fixed headers, credentials and transport, with
+/// the one mapping from HTTP status codes to ``ProviderError`` that every
+/// adapter uses.
+///
+/// Contract: every request gets the fixed ``headers``, then the caller's
+/// extra headers, then the credentials of ``auth`` (headers, or a token
+/// added to the query string). A non-2xx answer throws (``check(_:now:)``);
+/// a 2xx answer whose body is an error by the provider's ``envelope``
+/// throws ``ProviderError/rejected(status:message:)``. The messages of
+/// thrown errors never contain ``auth``'s secrets.
 public struct APIClient: Sendable {
     public var baseURL: String
     public var headers: [(String, String)]
     public var transport: any HTTPTransport
+    public var auth: ProviderAuth
+    /// The provider's check for errors inside 2xx answers (ProofHub:
+    /// ``ErrorEnvelope/proofHub``); nil: a 2xx is a success.
+    public var envelope: ErrorEnvelope?
 
+    /// A client whose credentials are among `headers` (as the adapters
+    /// written before ``ProviderAuth`` pass them).
     public init(baseURL: String, headers: [(String, String)], transport: any HTTPTransport) {
+        self.init(baseURL: baseURL, auth: .none, headers: headers, transport: transport)
+    }
+
+    public init(
+        baseURL: String, auth: ProviderAuth, headers: [(String, String)] = [], envelope: ErrorEnvelope? = nil,
+        transport: any HTTPTransport
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.headers = headers
         self.transport = transport
+        self.auth = auth
+        self.envelope = envelope
     }
 
     /// Sends a request to `path` (relative to the base URL) and returns the
-    /// response when its status is 2xx; throws the matching ``ProviderError``
-    /// otherwise.
+    /// response when its status is 2xx (and, with an ``envelope``, its body
+    /// is no error); throws the matching ``ProviderError`` otherwise.
     ///
     /// `retryable` says whether the transport may send the request twice
     /// (``HTTPRequest/retryable``); nil takes the method's default (POST and
@@ -30,17 +53,35 @@ public struct APIClient: Sendable {
         extraHeaders: [(String, String)] = [], retryable: Bool? = nil
     ) async throws -> HTTPResponse {
         let request = HTTPRequest(
-            method: method, url: url(baseURL + path, query: query), headers: headers + extraHeaders, body: body, retryable: retryable)
-        let response: HTTPResponse
+            method: method, url: url(baseURL + path, query: auth.query(query)), headers: auth.headers(headers + extraHeaders),
+            body: body, retryable: retryable)
         do {
-            response = try await transport.send(request)
-        } catch let error as TransportError {
-            throw error.outcomeUnknown ? ProviderError.outcomeUnknown(error.message) : ProviderError.transport(error.message)
-        } catch let wait as RateLimitWait {
-            throw ProviderError.rateLimited(retryAfter: wait.retryAfter, message: wait.description)
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch let error as TransportError {
+                throw error.outcomeUnknown ? ProviderError.outcomeUnknown(error.message) : ProviderError.transport(error.message)
+            } catch let wait as RateLimitWait {
+                throw ProviderError.rateLimited(retryAfter: wait.retryAfter, message: wait.description)
+            }
+            try Self.check(response)
+            try envelope?.check(response)
+            return response
+        } catch let error as ProviderError {
+            throw auth.redact(error)
         }
-        try Self.check(response)
-        return response
+    }
+
+    /// The same with a ``RequestBody``: its bytes, and its Content-Type in
+    /// place of any Content-Type among the fixed and extra headers.
+    public func call(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: RequestBody,
+        extraHeaders: [(String, String)] = [], retryable: Bool? = nil
+    ) async throws -> HTTPResponse {
+        var client = self
+        client.headers = headers.filter { $0.0.lowercased() != "content-type" }
+        let extra = extraHeaders.filter { $0.0.lowercased() != "content-type" } + [("Content-Type", body.contentType)]
+        return try await client.call(method, path, query: query, body: body.bytes, extraHeaders: extra, retryable: retryable)
     }
 
     /// Maps a non-2xx response to its error. A 429 carries the seconds the
@@ -57,32 +98,6 @@ public struct APIClient: Sendable {
         case 500...: throw ProviderError.server(status: status, message: message)
         default: throw ProviderError.rejected(status: status, message: message)
         }
-    }
-
-    /// The human part of an error body, in any of the providers' formats:
-    /// `{"message": ...}`, `{"errors": [{"title","detail"}]}`, `{"error": ...}`.
-    public static func errorMessage(_ body: [UInt8]) -> String {
-        struct Shapes: Decodable {
-            struct Item: Decodable {
-                var title: String?
-                var detail: String?
-                var source: [String: String]?
-            }
-            var message: String?
-            var error: String?
-            var errors: [Item]?
-        }
-        if let shapes = try? JSONDecoder().decode(Shapes.self, from: Data(body)) {
-            if let items = shapes.errors, !items.isEmpty {
-                return items.map { item in
-                    [item.title, item.detail, item.source?["pointer"].map { "(\($0))" }].compactMap { $0 }
-                        .joined(separator: ": ")
-                }.joined(separator: "; ")
-            }
-            if let m = shapes.message ?? shapes.error { return m }
-        }
-        let text = String(decoding: body.prefix(200), as: UTF8.self)
-        return text.isEmpty ? "(empty body)" : text
     }
 }
 
@@ -119,9 +134,16 @@ public func jsonBody(_ value: some Encodable) -> [UInt8] {
 
 /// An id that arrives as a string or as a number ("an occasional
 /// relationship id arrives as a number"), kept as a string.
+///
+/// Contract: a number is read as an `Int64`, digit for digit, never through
+/// `Double`: ProofHub's ids exceed 2^53 (9007199254740993 stays that).
+/// A number that is not a whole `Int64` is refused.
 public struct FlexibleID: Codable, Hashable, Sendable {
     public var value: String
     public init(_ value: String) { self.value = value }
+    public init(_ value: Int64) { self.value = String(value) }
+    /// The id as an integer, when it is one.
+    public var int64: Int64? { Int64(value) }
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let s = try? c.decode(String.self) {
