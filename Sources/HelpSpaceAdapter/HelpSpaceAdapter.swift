@@ -102,15 +102,12 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
     }
 
     public func readTask(_ ref: RemoteRef) async throws -> DirectRead {
-        let id = ref.id
-        do {
-            let response = try await client.call("GET", "/api/v1/scrum/tasks/\(id)")
-            let task = try response.decode(HSOne<HSTask>.self, what: "task \(id)").data
+        try await readOrGone {
+            let response = try await client.call("GET", "/api/v1/scrum/tasks/\(ref.id)")
+            let task = try response.decode(HSOne<HSTask>.self, what: "task \(ref.id)").data
             if task.deleted_at != nil { return .gone(reason: "deleted_at is set") }
             if task.is_archived == true { return .gone(reason: "archived") }
             return .present(try task.remote())
-        } catch ProviderError.rejected(404, _) {
-            return .gone(reason: "404")
         }
     }
 
@@ -169,23 +166,16 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
 
     public func listComments(task: RemoteRef) async throws -> [RemoteComment] {
         let taskID = task.id
-        var comments: [RemoteComment] = []
-        var page = 1
-        while true {
-            let response = try await client.call(
-                "GET", "/api/v1/scrum/tasks/\(taskID)/comments", query: [("page", String(page))])
+        let pages = try await fetchNumberedPages { page in
+            let response = try await client.call("GET", "/api/v1/scrum/tasks/\(taskID)/comments", query: [("page", String(page))])
             let decoded = try response.decode(HSPage<HSComment>.self, what: "comments of task \(taskID)")
-            for item in decoded.data {
-                guard case .success(let c) = item.value else { continue }
-                comments.append(
-                    RemoteComment(
-                        id: String(c.id), taskID: taskID, fields: CommentFields(body: c.text ?? "", author: c.commentator?.name),
-                        createdAt: c.created_at.flatMap(Timestamp.init(parsing:))))
-            }
-            guard let meta = decoded.meta, meta.current_page < meta.last_page else { break }
-            page = meta.current_page + 1
+            return NumberedPage(items: decoded.data, currentPage: decoded.meta?.current_page, lastPage: decoded.meta?.last_page ?? 1)
         }
-        return comments
+        return pages.partitioned().values.map { c in
+            RemoteComment(
+                id: String(c.id), taskID: taskID, fields: CommentFields(body: c.text ?? "", author: c.commentator?.name),
+                createdAt: c.created_at.flatMap(Timestamp.init(parsing:)))
+        }
     }
 
     // MARK: request bodies

@@ -119,15 +119,12 @@ public struct ProductiveProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Com
     }
 
     public func readTask(_ ref: RemoteRef) async throws -> DirectRead {
-        let id = ref.id
-        do {
-            let response = try await client.call("GET", "/tasks/\(id)", query: [("include", "workflow_status,parent_task")])
-            let resource = try response.decode(PROne<PRTaskAttributes>.self, what: "task \(id)").data
+        try await readOrGone {
+            let response = try await client.call("GET", "/tasks/\(ref.id)", query: Self.include)
+            let resource = try response.decode(PROne<PRTaskAttributes>.self, what: "task \(ref.id)").data
             if resource.isGone { return .gone(reason: "deleted_at is set") }
             guard case .task(let task) = try resource.item() else { return .gone(reason: "it is now a subtask") }
             return .present(task)
-        } catch ProviderError.rejected(404, _) {
-            return .gone(reason: "404")
         }
     }
 
@@ -177,20 +174,13 @@ public struct ProductiveProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Com
 
     public func listComments(task: RemoteRef) async throws -> [RemoteComment] {
         let taskID = task.id
-        var comments: [RemoteComment] = []
-        var page = 1
-        while true {
+        let pages = try await fetchNumberedPages { page in
             let response = try await client.call(
                 "GET", "/comments", query: [("filter[task_id]", taskID), ("page[number]", String(page)), ("page[size]", "200")])
             let decoded = try response.decode(PRList<PRCommentAttributes>.self, what: "comments of task \(taskID)")
-            for entry in decoded.data {
-                guard case .success(let c) = entry.value, c.attributes.deleted_at == nil else { continue }
-                comments.append(Self.comment(c, taskID: taskID))
-            }
-            guard let current = decoded.meta?.current_page, let total = decoded.meta?.total_pages, current < total else { break }
-            page = current + 1
+            return NumberedPage(items: decoded.data, currentPage: decoded.meta?.current_page, lastPage: decoded.meta?.total_pages ?? 1)
         }
-        return comments
+        return pages.partitioned().values.filter { $0.attributes.deleted_at == nil }.map { Self.comment($0, taskID: taskID) }
     }
 
     public func createComment(task: RemoteRef, _ fields: CommentFields) async throws -> RemoteComment {
