@@ -157,6 +157,16 @@ public struct RequestLedger: Sendable {
     /// Every request that is not a GET.
     public var writes: Int { total - (byMethod["GET"] ?? 0) }
 
+    /// Requests of `method` (any when nil) whose path, without the query,
+    /// starts with `pathPrefix`.
+    public func count(_ method: String? = nil, pathPrefix: String = "") -> Int {
+        lines.filter { line in
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, method == nil || parts[0] == method! else { return false }
+            return (parts[1].split(separator: "?", maxSplits: 1).first ?? "").hasPrefix(pathPrefix)
+        }.count
+    }
+
     mutating func record(_ request: FakeRequest) {
         byMethod[request.method, default: 0] += 1
         lines.append("\(request.method) \(request.path)\(request.rawQuery.isEmpty ? "" : "?" + request.rawQuery)")
