@@ -1,5 +1,6 @@
-/// The TOML config that links a running ``FakeHelpSpace`` and
-/// ``FakeProductive``: one text for the demo, the tests and the benchmark.
+/// The TOML config that links a running fake HelpSpace and fake Productive
+/// (ProviderFakes, served in-process by the tests or by tasksync-fakes): one
+/// text for the demo, the tests and the benchmark.
 public enum FakeLinkConfig {
     /// Token files are expected at `DIR/NAME.token` for each provider name.
     public static func toml(
