@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tasksync", targets: ["tasksync"]),
+        .executable(name: "tasksync-fakes", targets: ["tasksync-fakes"]),
         .executable(name: "tasksync-benchmark", targets: ["tasksync-benchmark"]),
     ],
     dependencies: [
@@ -65,18 +66,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Local fakes of the provider APIs, for the tests and the demo.
+        // Local fakes of the provider APIs, for the tests and (through tasksync-fakes) the demo.
         .target(
             name: "ProviderFakes",
             dependencies: [
                 "TaskModel", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
-        // The command line: run, sync, status, journal, demo, ...
+        // What tasksync-fakes and the programs that start it share: its line protocol, a client
+        // for it, and the config that links the fakes. Foundation only: no fake server in here.
+        .target(name: "FakesWire"),
+        // The fakes as a program of their own, so that the shipped `tasksync` links no fake server:
+        // `tasksync demo` and tasksync-benchmark start it as a child process.
+        .executableTarget(
+            name: "tasksync-fakes",
+            dependencies: ["ProviderFakes", "FakesWire", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The command line: run, sync, status, journal, demo, ... (never ProviderFakes: see tasksync-fakes)
         .executableTarget(
             name: "tasksync",
             dependencies: [
-                "SyncEngine", "SyncConfig", "Mirror", "ProviderKit", "ProviderCatalog", "ProviderFakes", "SystemdGlue",
+                "SyncEngine", "SyncConfig", "Mirror", "ProviderKit", "ProviderCatalog", "FakesWire", "SystemdGlue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,7 +95,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tasksync-benchmark",
-            dependencies: ["SyncEngine", "SyncConfig", "ProviderCatalog", "ProviderFakes"]
+            dependencies: ["SyncEngine", "SyncConfig", "ProviderCatalog", "FakesWire"]
         ),
         // Build-time: embeds migrations/*.sql into the Mirror module.
         .executableTarget(name: "MigrationEmbedder"),
@@ -108,10 +118,10 @@ let package = Package(
         .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig", "ProviderCatalog"]),
         .testTarget(name: "SystemdGlueTests", dependencies: ["SystemdGlue", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProviderFakesTests", dependencies: ["ProviderFakes", "HTTPTransport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["ProviderFakes", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DaemonTests", dependencies: ["ProviderFakes", "FakesWire", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "ProviderKit", "ProviderCatalog", "ProviderFakes", "Mirror", "SyncConfig", "HTTPTransport"]
+            dependencies: ["SyncEngine", "ProviderKit", "ProviderCatalog", "ProviderFakes", "FakesWire", "Mirror", "SyncConfig", "HTTPTransport"]
         ),
     ]
 )

@@ -70,24 +70,3 @@ extension FakeProofHub {
     /// "Get label".
     func json(_ l: Label) -> [String: Any] { ["id": l.id, "name": l.name, "color": l.color] }
 }
-
-extension FakeLinkConfig {
-    /// A `[[provider]]` table for a running ``FakeProofHub``, with the keys a
-    /// ProofHub provider will have. The config loader does not know the kind
-    /// `proofhub` yet: this is for the adapter's tests once it does.
-    public static func proofHubProvider(
-        dir: String, baseURL: String, name: String = "proofhub", projectID: Int64 = 4_469_983_073, todolistID: Int64 = 169_808_767_259,
-        userAgent: String = "tasksync (ops@example.com)"
-    ) -> String {
-        """
-        [[provider]]
-        name = "\(name)"
-        kind = "proofhub"
-        base_url = "\(baseURL)"
-        project_id = "\(projectID)"
-        todolist_id = "\(todolistID)"
-        user_agent = "\(userAgent)"
-        token_file = "\(dir)/\(name).token"
-        """
-    }
-}

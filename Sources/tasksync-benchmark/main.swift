@@ -5,15 +5,15 @@ import Mirror
 // Benchmark: links HelpSpace and Productive fakes holding N tasks (default
 // 10,000, all created on HelpSpace) and prints the initial sync's seconds
 // and requests, then an idle cycle's requests, the engine's CPU and its peak
-// RSS. The fakes run in a child process (`--serve N`), so the CPU and memory
-// figures are the engine's own.
+// RSS. The fakes run in a child process (tasksync-fakes, found next to this
+// program or by $TASKSYNC_FAKES), so the CPU and memory figures are the engine's own.
 //
-//   swift run -c release tasksync-benchmark [N] [IDLE_CYCLES]
+//   swift build -c release --product tasksync-fakes && swift run -c release tasksync-benchmark [N] [IDLE_CYCLES]
 // With IDLE_CYCLES (default 1), the idle figures are the mean over that many.
 // TASKSYNC_BENCH_SYNC adds lines to the config's [sync] table, e.g.
 // "comments_every = 10000" to see the listing alone.
+import FakesWire
 import ProviderCatalog
-import ProviderFakes
 import SyncConfig
 import SyncEngine
 
@@ -37,88 +37,37 @@ func peakRSSMegabytes() -> Double {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "--serve" {
-    try await serveFakes(count: arguments.dropFirst().first.flatMap(Int.init) ?? 10_000)
-} else {
-    try await measure(count: arguments.first.flatMap(Int.init) ?? 10_000, idleCycles: max(1, arguments.dropFirst().first.flatMap(Int.init) ?? 1))
-}
+try await measure(count: arguments.first.flatMap(Int.init) ?? 10_000, idleCycles: max(1, arguments.dropFirst().first.flatMap(Int.init) ?? 1))
 
-/// The child: seeds the fakes, prints their URLs, then answers one command per line.
-func serveFakes(count: Int) async throws {
+/// The engine alone in this process; the fakes in tasksync-fakes.
+func measure(count: Int, idleCycles: Int) async throws {
+    let program: String
+    do {
+        program = try FakesProgram.locate(neededBy: "tasksync-benchmark")
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(69)
+    }
     // The tasks were last touched an hour ago: the idle cycle is the steady state.
-    let clock = FakeClock(offset: -3600)
-    let hs = FakeHelpSpace(clock: clock)
     // Productive answers writes with the relationships asked for (`include=`), as
     // JSON:API servers do; the tests cover the other reading, which costs a read-back per write.
-    let pr = FakeProductive(clock: clock, options: .init(includeOnWrites: .honoured))
-    let hsURL = try await hs.start()
-    let prURL = try await pr.start()
-    for i in 0..<count {
-        await hs.seed(title: "Task \(i)", description: "<p>Body of task \(i)</p>", statusID: Int64(1 + i % 3), tags: ["t\(i % 7)"])
+    let fakes = try await FakesChild.start(
+        program: program, arguments: ["--seed", "helpspace:\(count)", "--clock-offset=-3600", "--set", "productive.include_on_writes=honoured"])
+    func ledger() async throws -> [Int] {
+        let ledgers = try await fakes.ledgers()
+        guard let h = ledgers["helpspace"], let p = ledgers["productive"] else { fatalError("unexpected ledger: \(ledgers)") }
+        return [h.total, h.writes, p.total, p.writes, h.commentRequests]
     }
-    print("ready \(hsURL) \(prURL) \(hs.token) \(pr.token)")
-    fflush(nil)
-    while let line = readLine() {
-        switch line {
-        case "reset":
-            await hs.resetLedger()
-            await pr.resetLedger()
-        case "ledger":
-            let h = await hs.ledger
-            let p = await pr.ledger
-            print("\(h.total) \(h.writes) \(p.total) \(p.writes) \(h.lines.filter { $0.contains("/comments") }.count)")
-        case "later":
-            // Two minutes pass and one task changes: the cursor then sits past the initial burst.
-            clock.advance(seconds: 120)
-            if let first = await pr.liveTasks().first { await pr.edit(first.id) { $0.tags.append("touched") } }
-            print("ok")
-        default:
-            await hs.stop()
-            await pr.stop()
-            return
-        }
-        fflush(nil)
-    }
-}
-
-/// The parent: the engine alone in this process.
-func measure(count: Int, idleCycles: Int) async throws {
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).absoluteURL
-    child.arguments = ["--serve", String(count)]
-    let toChild = Pipe()
-    let fromChild = Pipe()
-    child.standardInput = toChild
-    child.standardOutput = fromChild
-    try child.run()
-    var buffered = Data()
-    func line() -> String {
-        while !buffered.contains(10) {
-            let chunk = fromChild.fileHandleForReading.availableData
-            if chunk.isEmpty { fatalError("the fake server process ended") }
-            buffered += chunk
-        }
-        let end = buffered.firstIndex(of: 10)!
-        let text = String(decoding: buffered[..<end], as: UTF8.self)
-        buffered = Data(buffered[(end + 1)...])
-        return text
-    }
-    func send(_ command: String) { toChild.fileHandleForWriting.write(Data((command + "\n").utf8)) }
-    func ledger() -> [Int] {
-        send("ledger")
-        return line().split(separator: " ").compactMap { Int($0) }
-    }
-
-    let ready = line().split(separator: " ").map(String.init)
-    guard ready.count == 5, ready[0] == "ready" else { fatalError("unexpected: \(ready)") }
+    let hs = try fakes.ready.fake("helpspace")
+    let pr = try fakes.ready.fake("productive")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-bench-\(getpid())").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try ready[3].write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
-    try ready[4].write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
+    try hs.token.write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
+    try pr.token.write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
     let config = try ConfigLoader.parse(
         FakeLinkConfig.toml(
-            dir: dir, helpspace: ready[1], productive: ready[2], names: ("hs", "pr"), link: "bench",
+            dir: dir, helpspace: hs.baseURL, productive: pr.baseURL, names: ("hs", "pr"), link: "bench",
             syncOptions: ProcessInfo.processInfo.environment["TASKSYNC_BENCH_SYNC"] ?? ""),
         source: "benchmark")
     var logger = Logger(label: "bench")
@@ -131,11 +80,12 @@ func measure(count: Int, idleCycles: Int) async throws {
     let start = Date()
     _ = try await engine.runCycle()
     let initialSeconds = Date().timeIntervalSince(start)
-    let initial = ledger()
-    send("later")
-    _ = line()
+    let initial = try await ledger()
+    // Two minutes pass and one task changes: the cursor then sits past the initial burst.
+    try await fakes.advance(seconds: 120)
+    if let first = try await fakes.tasks("productive").first { try await fakes.edit("productive", first.id, FakeEdit(addTags: ["touched"])) }
     _ = try await engine.runCycle()  // carries the one change across
-    send("reset")
+    try await fakes.resetLedgers()
     let cpuBefore = cpuMilliseconds()
     let systemBefore = systemMilliseconds()
     var idle = try await engine.runCycle()
@@ -146,9 +96,8 @@ func measure(count: Int, idleCycles: Int) async throws {
     }
     let idleCPU = (cpuMilliseconds() - cpuBefore) / Double(idleCycles)
     let idleSystem = (systemMilliseconds() - systemBefore) / Double(idleCycles)
-    let after = ledger().map { $0 / idleCycles }
-    send("quit")
-    child.waitUntilExit()
+    let after = try await ledger().map { $0 / idleCycles }
+    await fakes.stop()
 
     print("tasks: \(count) (created on HelpSpace, copied to Productive)")
     print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(initial[0] + initial[2]) requests (\(initial[1] + initial[3]) writes)")

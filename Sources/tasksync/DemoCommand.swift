@@ -1,8 +1,8 @@
 import ArgumentParser
+import FakesWire
 import Foundation
 import Logging
 import ProviderCatalog
-import ProviderFakes
 import SyncConfig
 import SyncEngine
 import UnixSignals
@@ -19,8 +19,12 @@ struct Demo: AsyncParsableCommand {
             productive.token (mode 0600) and mirror.sqlite (an earlier demo's mirror there is \
             replaced). `tasksync status|journal|mappings|conflicts --config DIR/tasksync.toml` \
             read them at any time. `tasksync sync --config DIR/tasksync.toml` needs the fake \
-            providers, which live in the demo's process and forget everything when it ends: \
-            add --serve to keep them serving on the same ports until Ctrl-C (SIGINT) or SIGTERM.
+            providers, which the demo runs in a child process and which forget everything when \
+            it ends: add --serve to keep them serving on the same ports until Ctrl-C (SIGINT) or SIGTERM.
+
+            The fakes are a program of their own, tasksync-fakes (the tasksync binary links no \
+            fake server): the demo runs $TASKSYNC_FAKES if set, else the one next to its own \
+            executable, in ../lib/tasksync/ from it, or /usr/lib/tasksync/tasksync-fakes (the package's).
             """)
 
     @Option(
@@ -45,18 +49,33 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let clock = FakeClock()
-        let hs = FakeHelpSpace(clock: clock)
-        let pr = FakeProductive(clock: clock)
-        let hsURL = try await hs.start()
-        let prURL = try await pr.start()
+        let program: String
+        do {
+            program = try FakesProgram.locate(neededBy: "tasksync demo")
+        } catch let missing as FakesProgram.Missing {
+            printError(missing.description)
+            throw ExitCode(ExitStatus.missingProgram)
+        }
+        let fakes = try await FakesChild.start(program: program)
+        // Whatever happens here, the child ends with the demo (and if this
+        // process is killed, its closed stdin ends it).
+        do {
+            try await session(fakes)
+        } catch {
+            await fakes.stop()
+            throw error
+        }
+        await fakes.stop()
+    }
+
+    func session(_ fakes: FakesChild) async throws {
         let dir =
             keep.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-demo-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: dir) } }
         // The demo's own cycles release the mirror's lock when they end, so a `sync` can take it while --serve waits.
-        try await demo(hs: hs, pr: pr, hsURL: hsURL, prURL: prURL, dir: dir)
+        try await demo(fakes, dir: dir)
         if let keep {
             print("\nconfig, tokens (0600) and mirror kept in \(dir)")
             print("  tasksync status --config \(dir)/tasksync.toml")
@@ -69,12 +88,17 @@ struct Demo: AsyncParsableCommand {
                 print("  (sync against it needs the fakes: run the demo with --keep \(keep) --serve)")
             }
         }
-        await hs.stop()
-        await pr.stop()
     }
 
-    func demo(hs: FakeHelpSpace, pr: FakeProductive, hsURL: String, prURL: String, dir: String) async throws {
+    func demo(_ fakes: FakesChild, dir: String) async throws {
         let logger = makeLogger(verbose: false)
+        let hs = try fakes.ready.fake("helpspace")
+        let pr = try fakes.ready.fake("productive")
+        // What each team already had before the link: tasksync-fakes seeded it (`--seed demo`).
+        guard let login = hs.seeded["login"], let invoice = pr.seeded["invoice"] else {
+            throw FakesChildError.protocolError("the ready line names no seeded login (helpspace) or invoice (productive) task")
+        }
+        let (hsURL, prURL) = (hs.baseURL, pr.baseURL)
         for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: dir + "/mirror.sqlite" + suffix) }
         try Self.writePrivate(hs.token, to: dir + "/helpspace.token")
         try Self.writePrivate(pr.token, to: dir + "/productive.token")
@@ -82,14 +106,6 @@ struct Demo: AsyncParsableCommand {
             dir: dir, helpspace: hsURL, productive: prURL, linkOptions: "on_delete = \"archive\"\nmax_delete_share = 0.5", syncOptions: "poll_interval = 30")
         try text.write(toFile: dir + "/tasksync.toml", atomically: true, encoding: .utf8)
         let config = try ConfigLoader.parse(text, source: dir + "/tasksync.toml")
-        // What each team already had before the link.
-        let login = await hs.seed(
-            title: "Fix login redirect", description: "<p>Users land on a 404 after login.</p>", statusID: 2, tags: ["bug"], priority: "high",
-            subtasks: ["Reproduce", "Write test"])
-        await hs.seed(title: "Café menu: 日本語 labels 🍣", description: "Translate the menu &amp; prices", statusID: 1, tags: ["i18n"])
-        await hs.addComment(login, text: "<p>Seen on Firefox too.</p>", author: "Alex Rivera")
-        await pr.seed(title: "Fix login redirect", description: "<p>Users land on a 404 after login.</p>", status: "2546", tags: ["bug"])
-        let invoice = await pr.seed(title: "Invoice export to CSV", status: "2545", tags: ["billing"])
 
         let setup = try Setup.build(config, mirrorPath: nil, readOnlyMirror: false, logger: logger)
         print("== HelpSpace at \(hsURL), Productive at \(prURL)")
@@ -99,29 +115,25 @@ struct Demo: AsyncParsableCommand {
         print(render(try await setup.engine.runCycle(), json: false))
 
         print("\n== 3. a user moves the HelpSpace task to Done; another renames and tags the Productive one")
-        await hs.edit(login) { $0.statusID = 3 }
-        await pr.edit(invoice) {
-            $0.title = "Invoice export to CSV and XLSX"
-            $0.tags.append("export")
-        }
+        try await fakes.edit("helpspace", login, FakeEdit(status: "3"))
+        try await fakes.edit("productive", invoice, FakeEdit(title: "Invoice export to CSV and XLSX", addTags: ["export"]))
         print(render(try await setup.engine.runCycle(), json: false))
 
         print("\n== 4. an idle cycle: nothing changed, nothing is written")
-        await hs.resetLedger()
-        await pr.resetLedger()
+        try await fakes.resetLedgers()
         print(render(try await setup.engine.runCycle(), json: false))
-        let hsLedger = await hs.ledger
-        let prLedger = await pr.ledger
+        let ledgers = try await fakes.ledgers()
+        guard let hsLedger = ledgers["helpspace"], let prLedger = ledgers["productive"] else {
+            throw FakesChildError.protocolError("the ledger names no helpspace or productive fake")
+        }
         print("requests: helpspace \(hsLedger.total) (\(hsLedger.writes) writes), productive \(prLedger.total) (\(prLedger.writes) writes)")
 
         print("\n== both sides now")
-        for t in await hs.liveTasks() {
-            print("helpspace  #\(t.id) \"\(t.title)\" status=\(t.statusID) tags=\(t.tags.sorted()) subtasks=\(t.subtasks.map(\.title))")
+        for t in try await fakes.tasks("helpspace") {
+            print("helpspace  #\(t.id) \"\(t.title)\" status=\(t.status) tags=\(t.tags.sorted()) subtasks=\(t.subtasks)")
         }
-        for t in await pr.liveTasks() where t.parentID == nil {
-            let subs = await pr.liveTasks().filter { $0.parentID == t.id }.map(\.title)
-            let comments = await pr.comments(of: t.id).count
-            print("productive #\(t.id) \"\(t.title)\" status=\(t.workflowStatusID) tags=\(t.tags.sorted()) subtasks=\(subs) comments=\(comments)")
+        for t in try await fakes.tasks("productive") {
+            print("productive #\(t.id) \"\(t.title)\" status=\(t.status) tags=\(t.tags.sorted()) subtasks=\(t.subtasks) comments=\(t.comments)")
         }
         print("\nmappings (tasksync mappings):")
         for r in try setup.mirror.mappingRows() where r.kind == "task" {

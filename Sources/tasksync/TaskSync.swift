@@ -74,6 +74,8 @@ enum ExitStatus {
     static let unauthorized: Int32 = 77  // EX_NOPERM
     /// `sync`: a provider could not be reached (network, DNS, TLS, timeout).
     static let unreachable: Int32 = 69  // EX_UNAVAILABLE
+    /// `demo`: the tasksync-fakes program is not where the demo looks (sysexits: "a support program ... does not exist").
+    static let missingProgram: Int32 = 69  // EX_UNAVAILABLE
 
     /// The exit status of one cycle. When several things fail at once, the
     /// one that says most about what to do wins: 3 (a link stopped itself)

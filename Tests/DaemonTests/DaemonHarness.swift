@@ -1,3 +1,4 @@
+import FakesWire
 import Foundation
 import ProviderFakes
 import Testing
@@ -11,6 +12,28 @@ let tasksyncBinary: String = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     return root.appendingPathComponent(".build/debug/tasksync").path
 }()
+
+/// The built `tasksync-fakes`, next to `tasksync`: where `tasksync demo` finds it.
+let tasksyncFakesBinary = URL(fileURLWithPath: tasksyncBinary).deletingLastPathComponent().appendingPathComponent("tasksync-fakes").path
+
+/// The pids of `parent`'s children (from /proc/PID/stat), with their names (comm).
+func childProcesses(of parent: Int32) -> [(pid: Int32, name: String)] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).compactMap { pid in
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let open = stat.firstIndex(of: "("),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 1, Int32(fields[1]) == parent else { return nil }
+        return (pid, String(stat[stat.index(after: open)..<close]))
+    }
+}
+
+/// Whether the process has ended (gone, or a zombie not yet reaped).
+func processEnded(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
+}
 
 /// A Unix datagram socket bound to a path, collecting what arrives: stands
 /// in for systemd's notify socket or journald's socket.
@@ -151,8 +174,10 @@ final class DaemonHarness: @unchecked Sendable {
     /// hold one of the few threads of Swift's cooperative pool, which the
     /// fakes in this process need to answer the child (on 2 cores, two such
     /// reads starve them until curl's timeout).
-    func runToEnd(_ arguments: [String], timeout: Double = 60, stderrPath: String? = nil) async throws -> (status: Int32, out: String) {
-        let p = process(arguments, stderrPath: stderrPath)
+    func runToEnd(
+        _ arguments: [String], timeout: Double = 60, environment: [String: String] = [:], stderrPath: String? = nil
+    ) async throws -> (status: Int32, out: String) {
+        let p = process(arguments, environment: environment, stderrPath: stderrPath)
         let outPath = dir + "/stdout-\(UUID().uuidString.prefix(8)).log"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))

@@ -192,8 +192,20 @@ struct JournalAndJSONTests {
         let status = try await h.runToEnd(["status", "--config", config], timeout: 30)
         #expect(status.status == 0)
         #expect(status.out.contains("mirror: 3 tasks"), "\(status.out)")
+        // The fakes serve from tasksync-fakes, a child of the demo; it ends with the demo.
+        let children = childProcesses(of: demo.processIdentifier)
+        #expect(children.map(\.name) == ["tasksync-fakes"], "\(children)")
         kill(demo.processIdentifier, SIGINT)
         #expect(await h.exitStatus(demo, timeout: 20) == 0)
+        for child in children {
+            var ended = false
+            for _ in 0..<100 where !ended {
+                ended = processEnded(child.pid)
+                if !ended { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            if !ended { kill(child.pid, SIGKILL) }
+            #expect(ended, "tasksync-fakes (pid \(child.pid)) still running after the demo ended")
+        }
         #expect(try await h.runToEnd(["status", "--config", config], timeout: 30).status == 0)
         #expect(h.text(outPath).contains("config, tokens (0600) and mirror kept in \(dir)"))
     }

@@ -67,8 +67,6 @@ struct FakeProofHubTests {
             #expect(ok.status == 200)
             #expect(try await client.get(phTasks + "/1").status == 404)
             #expect(try await client.get("/projects/4469983073/todolists/1/tasks").status == 404)
-            let snippet = FakeLinkConfig.proofHubProvider(dir: "/d", baseURL: client.base)
-            #expect(snippet.contains("kind = \"proofhub\"") && snippet.contains("todolist_id = \"169808767259\""))
         }
     }
 

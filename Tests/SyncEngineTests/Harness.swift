@@ -1,3 +1,4 @@
+import FakesWire
 import Foundation
 import HTTPTransport
 import Logging

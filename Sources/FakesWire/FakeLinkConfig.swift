@@ -1,5 +1,6 @@
-/// The TOML config that links a running ``FakeHelpSpace`` and
-/// ``FakeProductive``: one text for the demo, the tests and the benchmark.
+/// The TOML config that links a running fake HelpSpace and fake Productive
+/// (ProviderFakes, served in-process by the tests or by tasksync-fakes): one
+/// text for the demo, the tests and the benchmark.
 public enum FakeLinkConfig {
     /// Token files are expected at `DIR/NAME.token` for each provider name.
     public static func toml(
@@ -42,5 +43,25 @@ public enum FakeLinkConfig {
 
             \(statuses)
             """
+    }
+}
+
+extension FakeLinkConfig {
+    /// A `[[provider]]` table for a running ``FakeProofHub``, with the keys a
+    /// ProofHub provider will have.
+    public static func proofHubProvider(
+        dir: String, baseURL: String, name: String = "proofhub", projectID: Int64 = 4_469_983_073, todolistID: Int64 = 169_808_767_259,
+        userAgent: String = "tasksync (ops@example.com)"
+    ) -> String {
+        """
+        [[provider]]
+        name = "\(name)"
+        kind = "proofhub"
+        base_url = "\(baseURL)"
+        project_id = "\(projectID)"
+        todolist_id = "\(todolistID)"
+        user_agent = "\(userAgent)"
+        token_file = "\(dir)/\(name).token"
+        """
     }
 }
