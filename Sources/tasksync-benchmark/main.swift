@@ -1,7 +1,3 @@
-import Foundation
-import HTTPTransport
-import Logging
-import Mirror
 // Benchmark: links HelpSpace and Productive fakes holding N tasks (default
 // 10,000, all created on HelpSpace) and prints the initial sync's seconds
 // and requests, then an idle cycle's requests, the engine's CPU and its peak
@@ -13,6 +9,10 @@ import Mirror
 // TASKSYNC_BENCH_SYNC adds lines to the config's [sync] table, e.g.
 // "comments_every = 10000" to see the listing alone.
 import FakesWire
+import Foundation
+import HTTPTransport
+import Logging
+import Mirror
 import ProviderCatalog
 import SyncConfig
 import SyncEngine
