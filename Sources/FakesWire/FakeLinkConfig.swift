@@ -1,67 +1,59 @@
-/// The TOML config that links a running fake HelpSpace and fake Productive
-/// (ProviderFakes, served in-process by the tests or by tasksync-fakes): one
-/// text for the demo, the tests and the benchmark.
+/// The TOML config that links running fakes (ProviderFakes, served
+/// in-process by the tests or by tasksync-fakes): one text for the demo, the
+/// tests and the benchmark. Each kind's `[[provider]]` keys and its ids of
+/// the three canonical statuses are in ``kinds``.
 public enum FakeLinkConfig {
-    /// Token files are expected at `DIR/NAME.token` for each provider name.
+    /// A fake's kind as a link member: its `[[provider]]` keys (beyond name,
+    /// kind, base_url and token_file), and its ids of "To do", "Doing", "Done".
+    public struct Kind: Sendable {
+        public var kind: String
+        public var keys: String
+        public var statusIDs: [String]
+    }
+
+    /// Every kind there is a fake of, with the ids the fakes start with.
+    public static let kinds: [Kind] = [
+        Kind(kind: "helpspace", keys: "board_id = 1\nclient_id = \"hs-client\"", statusIDs: ["1", "2", "3"]),
+        Kind(
+            kind: "productive",
+            keys: """
+                organization_id = "1987"
+                project_id = "1911"
+                task_list_id = "361"
+                closed_status_id = "2547"
+                open_status_id = "2545"
+                rate_limit = "none"
+                """,
+            statusIDs: ["2545", "2546", "2547"]),
+    ]
+
+    /// One link over `members` (kind, provider name, base URL), in that
+    /// order. Token files are expected at `DIR/NAME.token`.
+    public static func toml(
+        dir: String, members: [(kind: String, name: String, url: String)], link: String = "support-web", linkOptions: String = "",
+        syncOptions: String = ""
+    ) -> String {
+        var text = "[sync]\nmirror = \"\(dir)/mirror.sqlite\"\n\(syncOptions)\n\n"
+        for m in members {
+            let kind = kinds.first { $0.kind == m.kind }!
+            text += "[[provider]]\nname = \"\(m.name)\"\nkind = \"\(m.kind)\"\nbase_url = \"\(m.url)\"\n"
+            text += "token_file = \"\(dir)/\(m.name).token\"\n\(kind.keys)\n\n"
+        }
+        text += "[[link]]\nname = \"\(link)\"\nmembers = [\(members.map { "\"\($0.name)\"" }.joined(separator: ", "))]\n\(linkOptions)\n"
+        for (i, status) in ["To do", "Doing", "Done"].enumerated() {
+            text += "\n[[link.status]]\nname = \"\(status)\"\n"
+            for m in members { text += "\(m.name) = \"\(kinds.first { $0.kind == m.kind }!.statusIDs[i])\"\n" }
+        }
+        return text
+    }
+
+    /// HelpSpace and Productive, the two-member link the demo and most tests use.
     public static func toml(
         dir: String, helpspace: String, productive: String, names: (String, String) = ("helpspace", "productive"),
         link: String = "support-web", linkOptions: String = "", syncOptions: String = ""
     ) -> String {
-        let (hs, pr) = names
-        let statuses = [("To do", "1", "2545"), ("Doing", "2", "2546"), ("Done", "3", "2547")].map { name, h, p in
-            "[[link.status]]\nname = \"\(name)\"\n\(hs) = \"\(h)\"\n\(pr) = \"\(p)\"\n"
-        }.joined(separator: "\n")
-        return """
-            [sync]
-            mirror = "\(dir)/mirror.sqlite"
-            \(syncOptions)
-
-            [[provider]]
-            name = "\(hs)"
-            kind = "helpspace"
-            base_url = "\(helpspace)"
-            board_id = 1
-            client_id = "hs-client"
-            token_file = "\(dir)/\(hs).token"
-
-            [[provider]]
-            name = "\(pr)"
-            kind = "productive"
-            base_url = "\(productive)"
-            organization_id = "1987"
-            project_id = "1911"
-            task_list_id = "361"
-            closed_status_id = "2547"
-            open_status_id = "2545"
-            token_file = "\(dir)/\(pr).token"
-            rate_limit = "none"
-
-            [[link]]
-            name = "\(link)"
-            members = ["\(hs)", "\(pr)"]
-            \(linkOptions)
-
-            \(statuses)
-            """
-    }
-}
-
-extension FakeLinkConfig {
-    /// A `[[provider]]` table for a running ``FakeProofHub``, with the keys a
-    /// ProofHub provider will have.
-    public static func proofHubProvider(
-        dir: String, baseURL: String, name: String = "proofhub", projectID: Int64 = 4_469_983_073, todolistID: Int64 = 169_808_767_259,
-        userAgent: String = "tasksync (ops@example.com)"
-    ) -> String {
-        """
-        [[provider]]
-        name = "\(name)"
-        kind = "proofhub"
-        base_url = "\(baseURL)"
-        project_id = "\(projectID)"
-        todolist_id = "\(todolistID)"
-        user_agent = "\(userAgent)"
-        token_file = "\(dir)/\(name).token"
-        """
+        toml(
+            dir: dir, members: [("helpspace", names.0, helpspace), ("productive", names.1, productive)], link: link, linkOptions: linkOptions,
+            syncOptions: syncOptions)
     }
 }

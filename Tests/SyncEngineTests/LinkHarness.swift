@@ -1,3 +1,4 @@
+import FakesWire
 import Foundation
 import HTTPTransport
 import Logging
@@ -41,16 +42,10 @@ enum FakeMember: Sendable {
         }
     }
 
-    /// The `[[provider]]` keys of the kind, and its ids of "To do", "Doing", "Done".
-    var table: (kind: String, keys: String, statuses: [String]) {
+    var kind: String {
         switch self {
-        case .helpspace: ("helpspace", "board_id = 1\nclient_id = \"hs-client\"", ["1", "2", "3"])
-        case .productive:
-            (
-                "productive",
-                "organization_id = \"1987\"\nproject_id = \"1911\"\ntask_list_id = \"361\"\nclosed_status_id = \"2547\"\nopen_status_id = \"2545\"\nrate_limit = \"none\"",
-                ["2545", "2546", "2547"]
-            )
+        case .helpspace: "helpspace"
+        case .productive: "productive"
         }
     }
 
@@ -77,19 +72,14 @@ final class LinkHarness: @unchecked Sendable {
         self.members = members.map { ($0.0, $0.1(clock)) }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-link-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var text = "[sync]\nmirror = \"\(dir)/mirror.sqlite\"\ncursor_overlap = 2\n\n"
+        var urls: [String] = []
         for (name, fake) in self.members {
-            let url = try await fake.start()
+            urls.append(try await fake.start())
             try fake.token.write(toFile: "\(dir)/\(name).token", atomically: true, encoding: .utf8)
-            text += "[[provider]]\nname = \"\(name)\"\nkind = \"\(fake.table.kind)\"\nbase_url = \"\(url)\"\ntoken_file = \"\(dir)/\(name).token\"\n"
-            text += fake.table.keys + "\n\n"
         }
-        text += "[[link]]\nname = \"all\"\nmembers = [\(self.members.map { "\"\($0.name)\"" }.joined(separator: ", "))]\n"
-        text += "on_delete = \"\(onDelete)\"\nmax_delete_share = 0.5\n"
-        for (i, status) in ["To do", "Doing", "Done"].enumerated() {
-            text += "\n[[link.status]]\nname = \"\(status)\"\n"
-            for (name, fake) in self.members { text += "\(name) = \"\(fake.table.statuses[i])\"\n" }
-        }
+        let text = FakeLinkConfig.toml(
+            dir: dir, members: zip(self.members, urls).map { ($0.0.fake.kind, $0.0.name, $0.1) }, link: "all",
+            linkOptions: "on_delete = \"\(onDelete)\"\nmax_delete_share = 0.5", syncOptions: "cursor_overlap = 2")
         config = try ConfigLoader.parse(text, source: dir + "/tasksync.toml")
     }
 
