@@ -34,6 +34,15 @@ struct Demo: AsyncParsableCommand {
     var keep: String?
     @Flag(name: .long, help: "With --keep: after the demo, keep the fake providers serving until Ctrl-C, for `tasksync sync` against DIR/tasksync.toml.")
     var serve = false
+    @Flag(
+        name: .long,
+        help:
+            "Link a fake of every provider kind there is (\(FakeLinkConfig.kinds.map(\.kind).joined(separator: ", "))) in one link, not only HelpSpace and Productive."
+    )
+    var all = false
+
+    /// The kinds the demo links, in member order.
+    var kinds: [String] { all ? FakeLinkConfig.kinds.map(\.kind) : ["helpspace", "productive"] }
 
     func validate() throws {
         if serve && keep == nil { throw ValidationError("--serve needs --keep DIR: sync reads the config kept there") }
@@ -56,7 +65,7 @@ struct Demo: AsyncParsableCommand {
             printError(missing.description)
             throw ExitCode(ExitStatus.missingProgram)
         }
-        let fakes = try await FakesChild.start(program: program)
+        let fakes = try await FakesChild.start(program: program, arguments: kinds.flatMap { ["--kind", $0] })
         // Whatever happens here, the child ends with the demo (and if this
         // process is killed, its closed stdin ends it).
         do {
@@ -98,17 +107,17 @@ struct Demo: AsyncParsableCommand {
         guard let login = hs.seeded["login"], let invoice = pr.seeded["invoice"] else {
             throw FakesChildError.protocolError("the ready line names no seeded login (helpspace) or invoice (productive) task")
         }
-        let (hsURL, prURL) = (hs.baseURL, pr.baseURL)
+        let members = try kinds.map { try fakes.ready.fake($0) }
         for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: dir + "/mirror.sqlite" + suffix) }
-        try Self.writePrivate(hs.token, to: dir + "/helpspace.token")
-        try Self.writePrivate(pr.token, to: dir + "/productive.token")
+        for m in members { try Self.writePrivate(m.token, to: "\(dir)/\(m.kind).token") }
         let text = FakeLinkConfig.toml(
-            dir: dir, helpspace: hsURL, productive: prURL, linkOptions: "on_delete = \"archive\"\nmax_delete_share = 0.5", syncOptions: "poll_interval = 30")
+            dir: dir, members: members.map { ($0.kind, $0.kind, $0.baseURL) }, linkOptions: "on_delete = \"archive\"\nmax_delete_share = 0.5",
+            syncOptions: "poll_interval = 30")
         try text.write(toFile: dir + "/tasksync.toml", atomically: true, encoding: .utf8)
         let config = try ConfigLoader.parse(text, source: dir + "/tasksync.toml")
 
         let setup = try Setup.build(config, mirrorPath: nil, readOnlyMirror: false, logger: logger)
-        print("== HelpSpace at \(hsURL), Productive at \(prURL)")
+        print("== " + members.map { "\($0.kind) at \($0.baseURL)" }.joined(separator: ", "))
         print("\n== 1. dry run of the first cycle (nothing is written)")
         print(render(try await Setup.build(config, mirrorPath: nil, readOnlyMirror: true, logger: logger).engine.runCycle(dryRun: true), json: false))
         print("\n== 2. first real cycle: same-title tasks are paired, the rest copied")
@@ -123,17 +132,15 @@ struct Demo: AsyncParsableCommand {
         try await fakes.resetLedgers()
         print(render(try await setup.engine.runCycle(), json: false))
         let ledgers = try await fakes.ledgers()
-        guard let hsLedger = ledgers["helpspace"], let prLedger = ledgers["productive"] else {
-            throw FakesChildError.protocolError("the ledger names no helpspace or productive fake")
-        }
-        print("requests: helpspace \(hsLedger.total) (\(hsLedger.writes) writes), productive \(prLedger.total) (\(prLedger.writes) writes)")
+        print("requests: " + kinds.map { "\($0) \(ledgers[$0]?.total ?? 0) (\(ledgers[$0]?.writes ?? 0) writes)" }.joined(separator: ", "))
 
-        print("\n== both sides now")
-        for t in try await fakes.tasks("helpspace") {
-            print("helpspace  #\(t.id) \"\(t.title)\" status=\(t.status) tags=\(t.tags.sorted()) subtasks=\(t.subtasks)")
-        }
-        for t in try await fakes.tasks("productive") {
-            print("productive #\(t.id) \"\(t.title)\" status=\(t.status) tags=\(t.tags.sorted()) subtasks=\(t.subtasks) comments=\(t.comments)")
+        print("\n== every side now")
+        let width = kinds.map(\.count).max() ?? 0
+        for kind in kinds {
+            for t in try await fakes.tasks(kind) {
+                let name = kind + String(repeating: " ", count: width - kind.count)
+                print("\(name) #\(t.id) \"\(t.title)\" status=\(t.status) tags=\(t.tags.sorted()) subtasks=\(t.subtasks) comments=\(t.comments)")
+            }
         }
         print("\nmappings (tasksync mappings):")
         for r in try setup.mirror.mappingRows() where r.kind == "task" {
