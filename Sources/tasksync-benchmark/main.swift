@@ -4,8 +4,11 @@
 // RSS. The fakes run in a child process (tasksync-fakes, found next to this
 // program or by $TASKSYNC_FAKES), so the CPU and memory figures are the engine's own.
 //
-//   swift build -c release --product tasksync-fakes && swift run -c release tasksync-benchmark [N] [IDLE_CYCLES]
+//   swift build -c release --product tasksync-fakes && swift run -c release tasksync-benchmark [N] [IDLE_CYCLES] [--members K]
 // With IDLE_CYCLES (default 1), the idle figures are the mean over that many.
+// --members K (2 to the number of kinds with a fake, default 2) links the
+// first K kinds of FakeLinkConfig.kinds (helpspace, productive, then the
+// others) in one link; the tasks are created on HelpSpace and copied to all.
 // TASKSYNC_BENCH_SYNC adds lines to the config's [sync] table, e.g.
 // "comments_every = 10000" to see the listing alone.
 import FakesWire
@@ -36,11 +39,23 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-try await measure(count: arguments.first.flatMap(Int.init) ?? 10_000, idleCycles: max(1, arguments.dropFirst().first.flatMap(Int.init) ?? 1))
+var arguments = Array(CommandLine.arguments.dropFirst())
+var memberCount = 2
+if let i = arguments.firstIndex(of: "--members") {
+    let kinds = FakeLinkConfig.kinds.count
+    guard i + 1 < arguments.count, let k = Int(arguments[i + 1]), (2...kinds).contains(k) else {
+        FileHandle.standardError.write(Data("--members: expected a number from 2 to \(kinds)\n".utf8))
+        exit(64)
+    }
+    memberCount = k
+    arguments.removeSubrange(i...(i + 1))
+}
+try await measure(
+    count: arguments.first.flatMap(Int.init) ?? 10_000, idleCycles: max(1, arguments.dropFirst().first.flatMap(Int.init) ?? 1),
+    kinds: FakeLinkConfig.kinds.prefix(memberCount).map(\.kind))
 
 /// The engine alone in this process; the fakes in tasksync-fakes.
-func measure(count: Int, idleCycles: Int) async throws {
+func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
     let program: String
     do {
         program = try FakesProgram.locate(neededBy: "tasksync-benchmark")
@@ -52,22 +67,27 @@ func measure(count: Int, idleCycles: Int) async throws {
     // Productive answers writes with the relationships asked for (`include=`), as
     // JSON:API servers do; the tests cover the other reading, which costs a read-back per write.
     let fakes = try await FakesChild.start(
-        program: program, arguments: ["--seed", "helpspace:\(count)", "--clock-offset=-3600", "--set", "productive.include_on_writes=honoured"])
-    func ledger() async throws -> [Int] {
+        program: program,
+        arguments: kinds.flatMap { ["--kind", $0] } + [
+            "--seed", "helpspace:\(count)", "--clock-offset=-3600", "--set", "productive.include_on_writes=honoured",
+        ])
+    /// Per kind: requests, writes, comment reads.
+    func ledger() async throws -> [String: (total: Int, writes: Int, comments: Int)] {
         let ledgers = try await fakes.ledgers()
-        guard let h = ledgers["helpspace"], let p = ledgers["productive"] else { fatalError("unexpected ledger: \(ledgers)") }
-        return [h.total, h.writes, p.total, p.writes, h.commentRequests]
+        return try Dictionary(
+            uniqueKeysWithValues: kinds.map { kind in
+                guard let l = ledgers[kind] else { throw FakesChildError.protocolError("no ledger for \(kind): \(ledgers)") }
+                return (kind, (l.total, l.writes, l.commentRequests))
+            })
     }
-    let hs = try fakes.ready.fake("helpspace")
-    let pr = try fakes.ready.fake("productive")
+    let members = try kinds.map { try fakes.ready.fake($0) }
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-bench-\(getpid())").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try hs.token.write(toFile: dir + "/hs.token", atomically: true, encoding: .utf8)
-    try pr.token.write(toFile: dir + "/pr.token", atomically: true, encoding: .utf8)
+    for m in members { try m.token.write(toFile: "\(dir)/\(m.kind).token", atomically: true, encoding: .utf8) }
     let config = try ConfigLoader.parse(
         FakeLinkConfig.toml(
-            dir: dir, helpspace: hs.baseURL, productive: pr.baseURL, names: ("hs", "pr"), link: "bench",
+            dir: dir, members: members.map { ($0.kind, $0.kind, $0.baseURL) }, link: "bench",
             syncOptions: ProcessInfo.processInfo.environment["TASKSYNC_BENCH_SYNC"] ?? ""),
         source: "benchmark")
     var logger = Logger(label: "bench")
@@ -83,7 +103,7 @@ func measure(count: Int, idleCycles: Int) async throws {
     let initial = try await ledger()
     // Two minutes pass and one task changes: the cursor then sits past the initial burst.
     try await fakes.advance(seconds: 120)
-    if let first = try await fakes.tasks("productive").first { try await fakes.edit("productive", first.id, FakeEdit(addTags: ["touched"])) }
+    if let first = try await fakes.tasks(kinds[1]).first { try await fakes.edit(kinds[1], first.id, FakeEdit(addTags: ["touched"])) }
     _ = try await engine.runCycle()  // carries the one change across
     try await fakes.resetLedgers()
     let cpuBefore = cpuMilliseconds()
@@ -96,14 +116,20 @@ func measure(count: Int, idleCycles: Int) async throws {
     }
     let idleCPU = (cpuMilliseconds() - cpuBefore) / Double(idleCycles)
     let idleSystem = (systemMilliseconds() - systemBefore) / Double(idleCycles)
-    let after = try await ledger().map { $0 / idleCycles }
+    let after = try await ledger()
     await fakes.stop()
 
-    print("tasks: \(count) (created on HelpSpace, copied to Productive)")
-    print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(initial[0] + initial[2]) requests (\(initial[1] + initial[3]) writes)")
+    let sum = { (l: [String: (total: Int, writes: Int, comments: Int)]) in
+        (l.values.map(\.total).reduce(0, +), l.values.map(\.writes).reduce(0, +))
+    }
+    print("tasks: \(count) (created on HelpSpace, copied to \(kinds.dropFirst().joined(separator: ", ")))")
+    print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(sum(initial).0) requests (\(sum(initial).1) writes)")
     print(
-        "idle cycle: helpspace \(after[0]) requests (\(after[1]) writes, \(after[4]) of them comment reads: comments_every = \(config.sync.commentsEvery)), "
-            + "productive \(after[2]) requests (\(after[3]) writes), outcome \(idle.outcome.rawValue)"
+        "idle cycle (comments_every = \(config.sync.commentsEvery)): "
+            + kinds.map { kind in
+                let l = after[kind]!
+                return "\(kind) \(l.total / idleCycles) requests (\(l.writes / idleCycles) writes, \(l.comments / idleCycles) comment reads)"
+            }.joined(separator: ", ") + ", outcome \(idle.outcome.rawValue)"
     )
     print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms (\(String(format: "%.0f", idleSystem)) ms of it in the kernel)")
     let phaseText = ["load", "fetch", "plan", "write"].map { "\($0) \(String(format: "%.0f", (phases[$0] ?? 0) / Double(idleCycles)))" }
