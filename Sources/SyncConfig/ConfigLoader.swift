@@ -298,6 +298,24 @@ struct TableReader {
                     name: name, kind: schema.kind, baseURL: resolvedBaseURL, settings: settings, token: token, key: keyPath, rateLimit: rateLimit,
                     retryAfterMax: sync.retryAfterMax))
         }
+        // The same account and scope under two names would be two providers to the
+        // engine: each link would copy the other's tasks back to it.
+        var scopes: [String: String] = [:]
+        for p in out {
+            guard let schema = kinds.first(where: { $0.kind == p.kind }) else { continue }
+            // The ids a kind's config names (board, project, list) are its scope.
+            let ids = schema.settings.filter { if case .id = $0.rule { $0.required } else { false } }
+            let scope = ([p.kind, p.baseURL.lowercased()] + ids.map { "\($0.key)=\(p.settings[$0.key] ?? "")" }).joined(separator: "|")
+            if let first = scopes[scope] {
+                let keys = ids.map(\.key).joined(separator: ", ")
+                fail(
+                    "\(p.key).name",
+                    "the same \(schema.displayName) account and scope as provider '\(first)' (same base_url and \(keys)): "
+                        + "name it once and list that name in one link", line: nil)
+            } else {
+                scopes[scope] = p.name
+            }
+        }
         return out
     }
 
@@ -347,7 +365,12 @@ struct TableReader {
                 } else {
                     fail(t, "members", keyPath, "no [[provider]] is named '\(m)'")
                 }
-                if let other = taken[m] { fail(t, "members", keyPath, "'\(m)' is already in link '\(other)'; a provider belongs to one link") }
+                if let other = taken[m] {
+                    fail(
+                        t, "members", keyPath,
+                        "'\(m)' is already in link '\(other)': a provider belongs to one link (each link keeps its own copies, "
+                            + "so one board in two links would copy every task twice); put all of them in one link of up to five members")
+                }
                 taken[m] = name
             }
             var link = LinkConfig(name: name, members: members)
