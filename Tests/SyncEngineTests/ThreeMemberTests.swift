@@ -64,8 +64,10 @@ struct ThreeMemberTests {
         }
     }
 
-    @Test("one member down: the two others keep syncing, nothing is deleted, it catches up once it returns, and its stale edit loses")
-    func memberDown() async throws {
+    @Test(
+        "one member down (500s, malformed answers): the two others keep syncing, nothing is deleted, it catches up once it returns, and its stale edit loses",
+        arguments: [Fault.status(500), Fault.malformedBody, Fault.status(503)])
+    func memberDown(_ fault: Fault) async throws {
         try await withLink(Self.members, onDelete: "delete") { h in
             guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"], case .productive(let pr2) = h["pr2"] else { return }
             let hsID = await hs.seed(title: "Shared")
@@ -73,7 +75,7 @@ struct ThreeMemberTests {
             let pr2ID = try #require(await pr2.liveTasks().first { $0.title == "Shared" }).id
             // pr2's stale edit, made before it goes down.
             await pr2.edit(pr2ID) { $0.title = "Shared (stale)" }
-            await pr2.inject(.status(500), times: 2)  // one listing per cycle, for two cycles
+            await pr2.inject(fault, times: 2, method: "GET")  // one listing per cycle, for two cycles
             h.clock.advance(seconds: 30)
             await hs.edit(hsID) { $0.title = "Shared (newer)" }
             await hs.seed(title: "Made while pr2 was down")
@@ -92,6 +94,24 @@ struct ThreeMemberTests {
             }
             let idle = try await h.cycle()
             #expect(idle.outcome == .inSync)
+        }
+    }
+
+    @Test("one member refusing connections: it alone fails, as unreachable; the others sync; nothing is deleted or archived")
+    func memberRefusing() async throws {
+        try await withLink(Self.members, onDelete: "delete") { h in
+            guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"], case .productive(let pr2) = h["pr2"] else { return }
+            let hsID = await hs.seed(title: "Before")
+            try await h.cycle()
+            await pr2.stop()
+            await hs.edit(hsID) { $0.title = "After" }
+            await hs.seed(title: "New while refused")
+            let report = try await h.cycle()
+            #expect(report.providerFailures["pr2"] == .unreachable)
+            #expect(report.providerFailures["hs"] == nil && report.providerFailures["pr"] == nil)
+            #expect(await pr.liveTasks().map(\.title).sorted() == ["After", "New while refused"])
+            #expect(await hs.liveTasks().count == 2)
+            #expect(try h.mirror().journal().filter { $0.detail == "delete-task" || $0.detail == "archive-task" }.isEmpty)
         }
     }
 }
