@@ -50,6 +50,10 @@ let servedKinds: [ServedKind] = [
         }
         return FakeProductive(clock: clock, options: options)
     },
+    ServedKind(kind: "proofhub") { clock, settings in
+        if let name = settings.keys.sorted().first { throw ServedFakeError("proofhub has no switch '\(name)'") }
+        return FakeProofHub(clock: clock)
+    },
 ]
 
 extension FakeHelpSpace: ServedFake {
