@@ -66,7 +66,7 @@ final class LinkHarness: @unchecked Sendable {
     let dir: String
     let config: SyncConfiguration
 
-    init(_ members: [(String, @Sendable (FakeClock) -> FakeMember)], onDelete: String = "archive") async throws {
+    init(_ members: [(String, @Sendable (FakeClock) -> FakeMember)], onDelete: String = "archive", syncOptions: String = "") async throws {
         clock = FakeClock()
         let clock = self.clock
         self.members = members.map { ($0.0, $0.1(clock)) }
@@ -79,7 +79,7 @@ final class LinkHarness: @unchecked Sendable {
         }
         let text = FakeLinkConfig.toml(
             dir: dir, members: zip(self.members, urls).map { ($0.0.fake.kind, $0.0.name, $0.1) }, link: "all",
-            linkOptions: "on_delete = \"\(onDelete)\"\nmax_delete_share = 0.5", syncOptions: "cursor_overlap = 2")
+            linkOptions: "on_delete = \"\(onDelete)\"\nmax_delete_share = 0.5", syncOptions: "cursor_overlap = 2\n" + syncOptions)
         config = try ConfigLoader.parse(text, source: dir + "/tasksync.toml")
     }
 
@@ -103,9 +103,10 @@ final class LinkHarness: @unchecked Sendable {
 }
 
 func withLink(
-    _ members: [(String, @Sendable (FakeClock) -> FakeMember)], onDelete: String = "archive", _ body: (LinkHarness) async throws -> Void
+    _ members: [(String, @Sendable (FakeClock) -> FakeMember)], onDelete: String = "archive", syncOptions: String = "",
+    _ body: (LinkHarness) async throws -> Void
 ) async throws {
-    let h = try await LinkHarness(members, onDelete: onDelete)
+    let h = try await LinkHarness(members, onDelete: onDelete, syncOptions: syncOptions)
     do {
         try await body(h)
     } catch {

@@ -114,4 +114,48 @@ struct ThreeMemberTests {
             #expect(try h.mirror().journal().filter { $0.detail == "delete-task" || $0.detail == "archive-task" }.isEmpty)
         }
     }
+
+    @Test("priority held by two of three: an edit on one reaches the other, Productive is never asked, and its edits never erase it")
+    func fieldTwoOfThreeHold() async throws {
+        try await withLink([("hs", helpspace), ("pr", productive), ("hs2", helpspace)]) { h in
+            guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"], case .helpspace(let hs2) = h["hs2"] else { return }
+            let hsID = await hs.seed(title: "Ranked", priority: "low")
+            try await h.cycle()
+            let hs2ID = try #require(await hs2.liveTasks().first { $0.title == "Ranked" }).id
+            let prID = try #require(await pr.liveTasks().first { $0.title == "Ranked" }).id
+            #expect(await hs2.tasks[hs2ID]?.priority == "low")
+            await hs.edit(hsID) { $0.priority = "very high" }
+            try await h.cycle()
+            #expect(await hs2.tasks[hs2ID]?.priority == "very high")
+            await pr.resetLedger()
+            await pr.edit(prID) { $0.title = "Ranked!" }
+            try await h.cycle()
+            #expect(await hs.tasks[hsID]?.priority == "very high")
+            #expect(await hs2.tasks[hs2ID]?.priority == "very high")
+            #expect(await hs2.tasks[hs2ID]?.title == "Ranked!")
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync, "\(idle.plans.flatMap(\.items))")
+        }
+    }
+
+    @Test("comments: one made on HelpSpace reaches both Productive projects once; HelpSpace, which cannot take comments, gets none back")
+    func commentsAcrossThree() async throws {
+        // Every task's comments are read every cycle: HelpSpace's comments do not touch their task.
+        try await withLink(Self.members, syncOptions: "comments_every = 1") { h in
+            guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"], case .productive(let pr2) = h["pr2"] else { return }
+            let hsID = await hs.seed(title: "Talk")
+            try await h.cycle()
+            let prID = try #require(await pr.liveTasks().first { $0.title == "Talk" }).id
+            let pr2ID = try #require(await pr2.liveTasks().first { $0.title == "Talk" }).id
+            await hs.addComment(hsID, text: "From HelpSpace", author: "Ann")
+            try await h.cycle()
+            #expect(await pr.comments(of: prID).map(\.body).count == 1)
+            #expect(await pr2.comments(of: pr2ID).map(\.body).count == 1)
+            #expect(await pr.comments(of: prID).first?.body.contains("From HelpSpace") == true)
+            for _ in 0..<2 { try await h.cycle() }
+            #expect(await pr.comments(of: prID).count == 1, "no echo")
+            #expect(await pr2.comments(of: pr2ID).count == 1, "no echo")
+            #expect(await hs.tasks[hsID]?.comments.count == 1)
+        }
+    }
 }
