@@ -40,14 +40,15 @@ final class ContractHarness: Sendable {
 
                 """
         }
-        // One provider alone is not a link; a second, unused, stands in.
+        // One provider alone is not a link; a second, never built, stands in (on a URL of
+        // its own: the same account and scope under two names is refused).
         let members = count >= 2 ? names : [names[0], "unused"]
         if count < 2 {
             text += """
                 [[provider]]
                 name = "unused"
                 kind = "\(subject.kind)"
-                base_url = "\(fakes[0].url)"
+                base_url = "http://127.0.0.1:9/unused"
                 token_file = "\(dir)/a.token"
                 \(fakes[0].providerTOML)
 
