@@ -51,8 +51,10 @@ let package = Package(
         // One adapter per provider: a folder each, registered in ProviderCatalog.
         .target(name: "HelpSpaceAdapter", dependencies: ["AdapterSupport"]),
         .target(name: "ProductiveAdapter", dependencies: ["AdapterSupport"]),
+        .target(name: "ProofHubAdapter", dependencies: ["AdapterSupport"]),
         // The one list of provider kinds built in (their descriptors).
-        .target(name: "ProviderCatalog", dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter"]),
+        .target(
+            name: "ProviderCatalog", dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter"]),
         // The config file: parsing (a TOML parser of its own, TOMLParser.swift), validation, secrets.
         .target(
             name: "SyncConfig",
@@ -104,7 +106,10 @@ let package = Package(
         .testTarget(name: "MirrorTests", dependencies: ["Mirror", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AdapterTests",
-            dependencies: ["HelpSpaceAdapter", "ProductiveAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport"]
+            dependencies: [
+                "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport", "SyncConfig",
+                "ProviderCatalog",
+            ]
         ),
         // One contract suite, run against every adapter's fake.
         .testTarget(

@@ -1,5 +1,6 @@
 import HelpSpaceAdapter
 import ProductiveAdapter
+import ProofHubAdapter
 import ProviderKit
 import SyncConfig
 
@@ -9,6 +10,7 @@ public enum ProviderCatalog {
     public static let all: [ProviderDescriptor] = [
         HelpSpaceProvider.descriptor,
         ProductiveProvider.descriptor,
+        ProofHubProvider.descriptor,
     ]
 
     /// Their config schemas, for `ConfigLoader`.

@@ -10,7 +10,7 @@ let tasksyncVersion = "0.1.0"
 struct TaskSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tasksync",
-        abstract: "Keeps tasks in sync, both ways, between task systems (HelpSpace, Productive).",
+        abstract: "Keeps tasks in sync, both ways, between task systems (HelpSpace, Productive, ProofHub).",
         discussion: """
             A config file names the providers (one account and scope each) and the links \
             between them. The mirror, a SQLite file, remembers which remote tasks belong \

@@ -21,7 +21,7 @@ struct ContractSubject: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { kind }
 
-    static let all: [ContractSubject] = [.helpspace, .productive]
+    static let all: [ContractSubject] = [.helpspace, .productive, .proofhub]
 }
 
 /// A running fake, as the suite drives it.
@@ -98,6 +98,40 @@ extension ContractSubject {
                 foreign: { key in
                     let t = await fake.liveTasks().first { String($0.id) == key }
                     return "\(t?.assigneeID ?? "") \(t?.subscriberIDs ?? []) \(t?.startDate ?? "") \(t?.initialEstimate ?? 0)"
+                },
+                inject: { fault, method in await fake.inject(fault, method: method) },
+                ledger: { await fake.ledger }, stop: { await fake.stop() })
+        })
+
+    /// ProofHub: ids above 2^53 (the fake's default first id), the stages of
+    /// the document's "Basic workflow" as status ids. No page-size key: pages
+    /// are the API's 100, so the paged listing seeds 150 tasks.
+    static let proofhub = ContractSubject(
+        kind: "proofhub", statusIDs: ["6074498296", "6074498297"], pagedCount: 150, pagingTOML: "",
+        start: {
+            let fake = FakeProofHub()
+            let url = try await fake.start()
+            return ContractFake(
+                url: url, token: fake.token,
+                providerTOML: """
+                    project_id = "\(fake.projectID)"
+                    todolist_id = "\(fake.todolistID)"
+                    user_agent = "tasksync-contract (ops@example.com)"
+                    rate_limit = "none"
+                    """,
+                seed: { title in String(await fake.seedTask(title: title)) },
+                seedComment: { key, text in await fake.seedComment(Int64(key)!, text: text) },
+                setForeign: { key in
+                    await fake.edit(Int64(key)!) {
+                        $0.assigned = [fake.colleagueID]
+                        $0.startDate = "2026-01-05"
+                        $0.estimatedHours = 3
+                        $0.estimatedMins = 30
+                    }
+                },
+                foreign: { key in
+                    let t = await fake.task(Int64(key)!)
+                    return "\(t?.assigned ?? []) \(t?.startDate ?? "") \(t?.estimatedHours ?? 0) \(t?.estimatedMins ?? 0)"
                 },
                 inject: { fault, method in await fake.inject(fault, method: method) },
                 ledger: { await fake.ledger }, stop: { await fake.stop() })
