@@ -25,6 +25,16 @@ public enum FakeLinkConfig {
                 rate_limit = "none"
                 """,
             statusIDs: ["2545", "2546", "2547"]),
+        // Stages of the fake's basic workflow: New, In progress, Complete.
+        Kind(
+            kind: "proofhub",
+            keys: """
+                project_id = "4469983073"
+                todolist_id = "169808767259"
+                user_agent = "tasksync-demo (ops@example.com)"
+                rate_limit = "none"
+                """,
+            statusIDs: ["6074498296", "6074498297", "6074498298"]),
     ]
 
     /// One link over `members` (kind, provider name, base URL), in that

@@ -13,11 +13,13 @@ import SyncEngine
 enum FakeMember: Sendable {
     case helpspace(FakeHelpSpace)
     case productive(FakeProductive)
+    case proofhub(FakeProofHub)
 
     var token: String {
         switch self {
         case .helpspace(let f): f.token
         case .productive(let f): f.token
+        case .proofhub(let f): f.token
         }
     }
 
@@ -25,6 +27,7 @@ enum FakeMember: Sendable {
         switch self {
         case .helpspace(let f): try await f.start()
         case .productive(let f): try await f.start()
+        case .proofhub(let f): try await f.start()
         }
     }
 
@@ -32,6 +35,7 @@ enum FakeMember: Sendable {
         switch self {
         case .helpspace(let f): await f.stop()
         case .productive(let f): await f.stop()
+        case .proofhub(let f): await f.stop()
         }
     }
 
@@ -39,6 +43,7 @@ enum FakeMember: Sendable {
         switch self {
         case .helpspace(let f): await f.inject(fault, times: times, method: method)
         case .productive(let f): await f.inject(fault, times: times, method: method)
+        case .proofhub(let f): await f.inject(fault, times: times, method: method)
         }
     }
 
@@ -46,6 +51,7 @@ enum FakeMember: Sendable {
         switch self {
         case .helpspace: "helpspace"
         case .productive: "productive"
+        case .proofhub: "proofhub"
         }
     }
 
@@ -54,6 +60,7 @@ enum FakeMember: Sendable {
         switch self {
         case .helpspace(let f): await f.liveTasks().map(\.title).sorted()
         case .productive(let f): await f.liveTasks().filter { $0.parentID == nil }.map(\.title).sorted()
+        case .proofhub(let f): await f.allTasks().map(\.title).sorted()
         }
     }
 }
@@ -119,3 +126,4 @@ func withLink(
 /// Member makers, for `withLink`.
 let helpspace: @Sendable (FakeClock) -> FakeMember = { .helpspace(FakeHelpSpace(clock: $0)) }
 let productive: @Sendable (FakeClock) -> FakeMember = { .productive(FakeProductive(clock: $0)) }
+let proofhub: @Sendable (FakeClock) -> FakeMember = { .proofhub(FakeProofHub(clock: $0)) }
