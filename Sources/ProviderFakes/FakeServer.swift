@@ -34,6 +34,18 @@ public struct FakeRequest: Sendable {
     public func values(_ name: String) -> [String] { query.filter { $0.0 == name }.map(\.1) }
 
     public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+
+    /// The body's fields in order, form-decoded as the query is, when the
+    /// body is `application/x-www-form-urlencoded` (parameters such as
+    /// `; charset=utf-8` allowed); nil under any other content type or none.
+    public var formFields: [(String, String)]? {
+        let type = (headers["content-type"] ?? "").split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard type == "application/x-www-form-urlencoded" else { return nil }
+        return String(decoding: body, as: UTF8.self).split(separator: "&").map { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (FakeHTTPConnection.formDecode(kv[0]), kv.count > 1 ? FakeHTTPConnection.formDecode(kv[1]) : "")
+        }
+    }
 }
 
 public struct FakeResponse: Sendable, Error {
