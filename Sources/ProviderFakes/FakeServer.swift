@@ -34,6 +34,18 @@ public struct FakeRequest: Sendable {
     public func values(_ name: String) -> [String] { query.filter { $0.0 == name }.map(\.1) }
 
     public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+
+    /// The body's fields in order, form-decoded as the query is, when the
+    /// body is `application/x-www-form-urlencoded` (parameters such as
+    /// `; charset=utf-8` allowed); nil under any other content type or none.
+    public var formFields: [(String, String)]? {
+        let type = (headers["content-type"] ?? "").split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard type == "application/x-www-form-urlencoded" else { return nil }
+        return String(decoding: body, as: UTF8.self).split(separator: "&").map { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (FakeHTTPConnection.formDecode(kv[0]), kv.count > 1 ? FakeHTTPConnection.formDecode(kv[1]) : "")
+        }
+    }
 }
 
 public struct FakeResponse: Sendable, Error {
@@ -55,6 +67,44 @@ public struct FakeResponse: Sendable, Error {
 
     public static func json(_ status: Int, _ object: Any, contentType: String = "application/json") -> FakeResponse {
         FakeResponse(status: status, headers: ["Content-Type": contentType], body: FakeJSON.encode(object))
+    }
+
+    /// An XML document: the declaration, then `root` as given.
+    public static func xml(_ status: Int, _ root: String, contentType: String = "application/xml; charset=utf-8") -> FakeResponse {
+        FakeResponse(status: status, headers: ["Content-Type": contentType], body: Data((FakeXML.declaration + root).utf8))
+    }
+}
+
+/// XML text as the legacy APIs write it: entities for the five special
+/// characters, CDATA sections for HTML-bearing text.
+enum FakeXML {
+    static let declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+    /// Characters XML 1.0 cannot carry at all (C0 controls but tab, LF, CR) are dropped.
+    static func clean(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\t" || $0 == "\n" || $0 == "\r" }))
+    }
+
+    /// `&amp; &lt; &gt; &quot; &apos;`.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in clean(text) {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// `<![CDATA[...]]>`; a `]]>` inside is split across two sections.
+    static func cdata(_ text: String) -> String {
+        "<![CDATA[" + clean(text).replacingOccurrences(of: "]]>", with: "]]]]><![CDATA[>") + "]]>"
     }
 }
 
@@ -137,7 +187,8 @@ public enum Fault: Sendable, Equatable {
     case status(Int)
     /// 429 with the provider's reset header.
     case rateLimited(seconds: Int)
-    /// 200 with a body that is not JSON.
+    /// 200 with a body that is not JSON (on ActiveCollab, whose answers are
+    /// XML by default: the answer cut short, XML that does not close).
     case malformedBody
     /// The create is carried out, then the connection is closed without any
     /// answer: what a client sees when a kept-alive connection dies while its
