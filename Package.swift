@@ -51,10 +51,12 @@ let package = Package(
         // One adapter per provider: a folder each, registered in ProviderCatalog.
         .target(name: "HelpSpaceAdapter", dependencies: ["AdapterSupport"]),
         .target(name: "ProductiveAdapter", dependencies: ["AdapterSupport"]),
+        .target(name: "GrowCRMAdapter", dependencies: ["AdapterSupport"]),
         .target(name: "ProofHubAdapter", dependencies: ["AdapterSupport"]),
         // The one list of provider kinds built in (their descriptors).
         .target(
-            name: "ProviderCatalog", dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter"]),
+            name: "ProviderCatalog", dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter",
+            ]),
         // The config file: parsing (a TOML parser of its own, TOMLParser.swift), validation, secrets.
         .target(
             name: "SyncConfig",
@@ -107,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "AdapterTests",
             dependencies: [
-                "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport", "SyncConfig",
+                "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport", "SyncConfig",
                 "ProviderCatalog",
             ]
         ),

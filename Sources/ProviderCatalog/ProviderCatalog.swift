@@ -1,3 +1,4 @@
+import GrowCRMAdapter
 import HelpSpaceAdapter
 import ProductiveAdapter
 import ProofHubAdapter
@@ -11,6 +12,7 @@ public enum ProviderCatalog {
         HelpSpaceProvider.descriptor,
         ProductiveProvider.descriptor,
         ProofHubProvider.descriptor,
+        GrowCRMProvider.descriptor,
     ]
 
     /// Their config schemas, for `ConfigLoader`.

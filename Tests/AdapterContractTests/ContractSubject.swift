@@ -21,7 +21,7 @@ struct ContractSubject: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { kind }
 
-    static let all: [ContractSubject] = [.helpspace, .productive, .proofhub]
+    static let all: [ContractSubject] = [.helpspace, .productive, .proofhub, .growcrm]
 }
 
 /// A running fake, as the suite drives it.
@@ -132,6 +132,37 @@ extension ContractSubject {
                 foreign: { key in
                     let t = await fake.task(Int64(key)!)
                     return "\(t?.assigned ?? []) \(t?.startDate ?? "") \(t?.estimatedHours ?? 0) \(t?.estimatedMins ?? 0)"
+                },
+                inject: { fault, method in await fake.inject(fault, method: method) },
+                ledger: { await fake.ledger }, stop: { await fake.stop() })
+        })
+
+    static let growcrm = ContractSubject(
+        kind: "growcrm", statusIDs: ["1", "3"], pagedCount: 205, pagingTOML: "",
+        start: {
+            let fake = FakeGrowCRM()
+            let url = try await fake.start()
+            return ContractFake(
+                url: url, token: fake.token,
+                providerTOML: """
+                    project_id = "7"
+                    new_task_status_id = "1"
+                    priority_ids = "low=4, very low=4, medium=1, high=2, very high=3"
+                    """,
+                seed: { title in String(await fake.seedTask(title: title)) },
+                seedComment: { key, text in await fake.seedComment(Int64(key)!, text: text) },
+                setForeign: { key in
+                    await fake.edit(Int64(key)!) {
+                        $0.assigned = [53]
+                        $0.startDate = "2026-01-05"
+                        $0.billable = true
+                        $0.clientVisible = true
+                        $0.milestoneID = 22
+                    }
+                },
+                foreign: { key in
+                    let t = await fake.task(Int64(key)!)
+                    return "\(t?.assigned ?? []) \(t?.startDate ?? "") \(t?.billable ?? false) \(t?.clientVisible ?? false) \(t?.milestoneID ?? 0)"
                 },
                 inject: { fault, method in await fake.inject(fault, method: method) },
                 ledger: { await fake.ledger }, stop: { await fake.stop() })
