@@ -55,8 +55,9 @@ let package = Package(
         .target(name: "ProofHubAdapter", dependencies: ["AdapterSupport"]),
         // The one list of provider kinds built in (their descriptors).
         .target(
-            name: "ProviderCatalog", dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter",
-            ]),
+            name: "ProviderCatalog",
+            dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter"]
+        ),
         // The config file: parsing (a TOML parser of its own, TOMLParser.swift), validation, secrets.
         .target(
             name: "SyncConfig",
