@@ -35,6 +35,15 @@ public enum FakeLinkConfig {
                 rate_limit = "none"
                 """,
             statusIDs: ["6074498296", "6074498297", "6074498298"]),
+        // The fake's statuses: 1 To do, 3 In progress, 2 Completed; its priorities 4 Low, 1 Normal, 2 High, 3 Urgent.
+        Kind(
+            kind: "growcrm",
+            keys: """
+                project_id = "7"
+                new_task_status_id = "1"
+                priority_ids = "low=4, very low=4, medium=1, high=2, very high=3"
+                """,
+            statusIDs: ["1", "3", "2"]),
     ]
 
     /// One link over `members` (kind, provider name, base URL), in that

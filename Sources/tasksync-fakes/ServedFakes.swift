@@ -54,6 +54,10 @@ let servedKinds: [ServedKind] = [
         if let name = settings.keys.sorted().first { throw ServedFakeError("proofhub has no switch '\(name)'") }
         return FakeProofHub(clock: clock)
     },
+    ServedKind(kind: "growcrm") { clock, settings in
+        if let name = settings.keys.sorted().first { throw ServedFakeError("growcrm has no switch '\(name)'") }
+        return FakeGrowCRM(clock: clock)
+    },
 ]
 
 extension FakeHelpSpace: ServedFake {

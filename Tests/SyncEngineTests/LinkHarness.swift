@@ -14,12 +14,14 @@ enum FakeMember: Sendable {
     case helpspace(FakeHelpSpace)
     case productive(FakeProductive)
     case proofhub(FakeProofHub)
+    case growcrm(FakeGrowCRM)
 
     var token: String {
         switch self {
         case .helpspace(let f): f.token
         case .productive(let f): f.token
         case .proofhub(let f): f.token
+        case .growcrm(let f): f.token
         }
     }
 
@@ -28,6 +30,7 @@ enum FakeMember: Sendable {
         case .helpspace(let f): try await f.start()
         case .productive(let f): try await f.start()
         case .proofhub(let f): try await f.start()
+        case .growcrm(let f): try await f.start()
         }
     }
 
@@ -36,6 +39,7 @@ enum FakeMember: Sendable {
         case .helpspace(let f): await f.stop()
         case .productive(let f): await f.stop()
         case .proofhub(let f): await f.stop()
+        case .growcrm(let f): await f.stop()
         }
     }
 
@@ -44,6 +48,7 @@ enum FakeMember: Sendable {
         case .helpspace(let f): await f.inject(fault, times: times, method: method)
         case .productive(let f): await f.inject(fault, times: times, method: method)
         case .proofhub(let f): await f.inject(fault, times: times, method: method)
+        case .growcrm(let f): await f.inject(fault, times: times, method: method)
         }
     }
 
@@ -52,6 +57,7 @@ enum FakeMember: Sendable {
         case .helpspace: "helpspace"
         case .productive: "productive"
         case .proofhub: "proofhub"
+        case .growcrm: "growcrm"
         }
     }
 
@@ -61,6 +67,7 @@ enum FakeMember: Sendable {
         case .helpspace(let f): await f.liveTasks().map(\.title).sorted()
         case .productive(let f): await f.liveTasks().filter { $0.parentID == nil }.map(\.title).sorted()
         case .proofhub(let f): await f.allTasks().map(\.title).sorted()
+        case .growcrm(let f): await f.allTasks().filter { !$0.archived }.map(\.title).sorted()
         }
     }
 }
@@ -127,3 +134,4 @@ func withLink(
 let helpspace: @Sendable (FakeClock) -> FakeMember = { .helpspace(FakeHelpSpace(clock: $0)) }
 let productive: @Sendable (FakeClock) -> FakeMember = { .productive(FakeProductive(clock: $0)) }
 let proofhub: @Sendable (FakeClock) -> FakeMember = { .proofhub(FakeProofHub(clock: $0)) }
+let growcrm: @Sendable (FakeClock) -> FakeMember = { .growcrm(FakeGrowCRM(clock: $0)) }
