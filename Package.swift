@@ -52,11 +52,14 @@ let package = Package(
         .target(name: "HelpSpaceAdapter", dependencies: ["AdapterSupport"]),
         .target(name: "ProductiveAdapter", dependencies: ["AdapterSupport"]),
         .target(name: "GrowCRMAdapter", dependencies: ["AdapterSupport"]),
+        .target(name: "ActiveCollabAdapter", dependencies: ["AdapterSupport"]),
         .target(name: "ProofHubAdapter", dependencies: ["AdapterSupport"]),
         // The one list of provider kinds built in (their descriptors).
         .target(
             name: "ProviderCatalog",
-            dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter"]
+            dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter",
+                "ActiveCollabAdapter",
+            ]
         ),
         // The config file: parsing (a TOML parser of its own, TOMLParser.swift), validation, secrets.
         .target(
@@ -110,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "AdapterTests",
             dependencies: [
-                "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport", "SyncConfig",
+                "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter", "ActiveCollabAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport", "SyncConfig",
                 "ProviderCatalog",
             ]
         ),

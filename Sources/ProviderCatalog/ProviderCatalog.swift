@@ -1,3 +1,4 @@
+import ActiveCollabAdapter
 import GrowCRMAdapter
 import HelpSpaceAdapter
 import ProductiveAdapter
@@ -13,6 +14,7 @@ public enum ProviderCatalog {
         ProductiveProvider.descriptor,
         ProofHubProvider.descriptor,
         GrowCRMProvider.descriptor,
+        ActiveCollabProvider.descriptor,
     ]
 
     /// Their config schemas, for `ConfigLoader`.

@@ -21,7 +21,7 @@ struct ContractSubject: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { kind }
 
-    static let all: [ContractSubject] = [.helpspace, .productive, .proofhub, .growcrm]
+    static let all: [ContractSubject] = [.helpspace, .productive, .proofhub, .growcrm, .activecollab]
 }
 
 /// A running fake, as the suite drives it.
@@ -163,6 +163,35 @@ extension ContractSubject {
                 foreign: { key in
                     let t = await fake.task(Int64(key)!)
                     return "\(t?.assigned ?? []) \(t?.startDate ?? "") \(t?.billable ?? false) \(t?.clientVisible ?? false) \(t?.milestoneID ?? 0)"
+                },
+                inject: { fault, method in await fake.inject(fault, method: method) },
+                ledger: { await fake.ledger }, stop: { await fake.stop() })
+        })
+
+    static let activecollab = ContractSubject(
+        kind: "activecollab", statusIDs: ["51", "52"], pagedCount: 7, pagingTOML: "",
+        start: {
+            let fake = FakeActiveCollab()
+            let url = try await fake.start()
+            /// The remote key of a task: its global id and its task_id.
+            @Sendable func key(_ id: Int64) async -> String { "\(id)/\(await fake.task(id: id)?.taskID ?? 0)" }
+            @Sendable func id(_ key: String) -> Int64 { Int64(key.split(separator: "/")[0])! }
+            return ContractFake(
+                url: url, token: fake.token, providerTOML: "project_id = \"70\"",
+                seed: { title in await key(await fake.seedTask(title)) },
+                seedComment: { key, text in await fake.seedComment(id(key), body: text) },
+                setForeign: { key in
+                    await fake.edit(id(key)) {
+                        $0.assigneeID = 2
+                        $0.otherAssignees = [3]
+                        $0.visibility = 0
+                        $0.categoryID = 41
+                        $0.milestoneID = 31
+                    }
+                },
+                foreign: { key in
+                    let t = await fake.task(id: id(key))
+                    return "\(t?.assigneeID ?? 0) \(t?.otherAssignees ?? []) \(t?.visibility ?? -1) \(t?.categoryID ?? 0) \(t?.milestoneID ?? 0)"
                 },
                 inject: { fault, method in await fake.inject(fault, method: method) },
                 ledger: { await fake.ledger }, stop: { await fake.stop() })
