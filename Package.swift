@@ -57,8 +57,8 @@ let package = Package(
         // The one list of provider kinds built in (their descriptors).
         .target(
             name: "ProviderCatalog",
-            dependencies: ["ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter",
-                "ActiveCollabAdapter",
+            dependencies: [
+                "ProviderKit", "SyncConfig", "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter", "ActiveCollabAdapter",
             ]
         ),
         // The config file: parsing (a TOML parser of its own, TOMLParser.swift), validation, secrets.
@@ -113,8 +113,8 @@ let package = Package(
         .testTarget(
             name: "AdapterTests",
             dependencies: [
-                "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter", "ActiveCollabAdapter", "ProviderKit", "ProviderFakes", "HTTPTransport", "SyncConfig",
-                "ProviderCatalog",
+                "HelpSpaceAdapter", "ProductiveAdapter", "ProofHubAdapter", "GrowCRMAdapter", "ActiveCollabAdapter", "ProviderKit",
+                "ProviderFakes", "HTTPTransport", "SyncConfig", "ProviderCatalog",
             ]
         ),
         // One contract suite, run against every adapter's fake.
