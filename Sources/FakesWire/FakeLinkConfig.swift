@@ -4,7 +4,8 @@
 /// the three canonical statuses are in ``kinds``.
 public enum FakeLinkConfig {
     /// A fake's kind as a link member: its `[[provider]]` keys (beyond name,
-    /// kind, base_url and token_file), and its ids of "To do", "Doing", "Done".
+    /// kind, base_url and token_file), and its ids of "To do", "Doing",
+    /// "Done" (empty: that status has no id on this kind).
     public struct Kind: Sendable {
         public var kind: String
         public var keys: String
@@ -44,6 +45,8 @@ public enum FakeLinkConfig {
                 priority_ids = "low=4, very low=4, medium=1, high=2, very high=3"
                 """,
             statusIDs: ["1", "3", "2"]),
+        // The fake's labels 51 and 52; Done is completion there, so it maps no label ("": none).
+        Kind(kind: "activecollab", keys: "project_id = \"70\"", statusIDs: ["51", "52", ""]),
     ]
 
     /// One link over `members` (kind, provider name, base URL), in that
@@ -61,7 +64,10 @@ public enum FakeLinkConfig {
         text += "[[link]]\nname = \"\(link)\"\nmembers = [\(members.map { "\"\($0.name)\"" }.joined(separator: ", "))]\n\(linkOptions)\n"
         for (i, status) in ["To do", "Doing", "Done"].enumerated() {
             text += "\n[[link.status]]\nname = \"\(status)\"\n"
-            for m in members { text += "\(m.name) = \"\(kinds.first { $0.kind == m.kind }!.statusIDs[i])\"\n" }
+            for m in members {
+                let id = kinds.first { $0.kind == m.kind }!.statusIDs[i]
+                if !id.isEmpty { text += "\(m.name) = \"\(id)\"\n" }
+            }
         }
         return text
     }

@@ -348,10 +348,32 @@ final class FakeHTTPServer: Sendable {
         }
     }
 
+    /// Stops serving. A second call does nothing: closing the listener's
+    /// descriptor twice would close whatever the process opened under that
+    /// number since (another fake's socket, a mirror's SQLite file), which
+    /// a test that stops a fake mid-way (a member refusing connections)
+    /// and again at its end would otherwise do.
     func stop() async {
+        guard stopping.claim() else { return }
         task.cancel()
         await task.value
         try? listener.close()
+    }
+
+    private let stopping = Once()
+}
+
+/// True for the first ``claim()`` only.
+final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
     }
 }
 

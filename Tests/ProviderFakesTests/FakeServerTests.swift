@@ -81,3 +81,23 @@ struct FakeServerTests {
         }
     }
 }
+
+@Suite("Stopping a fake")
+struct FakeStopTests {
+    @Test("stopping twice closes the listener once: descriptors opened since are left alone")
+    func stopTwice() async throws {
+        let fake = FakeHelpSpace()
+        _ = try await fake.start()
+        await fake.stop()
+        // The listener's descriptor number is free now: one of these takes it.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-once-\(UUID().uuidString)").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data("kept".utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var handles: [FileHandle] = []
+        for _ in 0..<64 { handles.append(try #require(FileHandle(forReadingAtPath: path))) }
+        await fake.stop()
+        let closed = handles.filter { fcntl($0.fileDescriptor, F_GETFD) == -1 }
+        #expect(closed.isEmpty, "the second stop closed \(closed.count) descriptor(s) it no longer owned")
+        for h in handles where fcntl(h.fileDescriptor, F_GETFD) != -1 { try h.close() }
+    }
+}

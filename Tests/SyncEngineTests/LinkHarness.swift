@@ -15,6 +15,7 @@ enum FakeMember: Sendable {
     case productive(FakeProductive)
     case proofhub(FakeProofHub)
     case growcrm(FakeGrowCRM)
+    case activecollab(FakeActiveCollab)
 
     var token: String {
         switch self {
@@ -22,6 +23,7 @@ enum FakeMember: Sendable {
         case .productive(let f): f.token
         case .proofhub(let f): f.token
         case .growcrm(let f): f.token
+        case .activecollab(let f): f.token
         }
     }
 
@@ -31,6 +33,7 @@ enum FakeMember: Sendable {
         case .productive(let f): try await f.start()
         case .proofhub(let f): try await f.start()
         case .growcrm(let f): try await f.start()
+        case .activecollab(let f): try await f.start()
         }
     }
 
@@ -40,6 +43,7 @@ enum FakeMember: Sendable {
         case .productive(let f): await f.stop()
         case .proofhub(let f): await f.stop()
         case .growcrm(let f): await f.stop()
+        case .activecollab(let f): await f.stop()
         }
     }
 
@@ -49,6 +53,7 @@ enum FakeMember: Sendable {
         case .productive(let f): await f.inject(fault, times: times, method: method)
         case .proofhub(let f): await f.inject(fault, times: times, method: method)
         case .growcrm(let f): await f.inject(fault, times: times, method: method)
+        case .activecollab(let f): await f.inject(fault, times: times, method: method)
         }
     }
 
@@ -58,6 +63,28 @@ enum FakeMember: Sendable {
         case .productive: "productive"
         case .proofhub: "proofhub"
         case .growcrm: "growcrm"
+        case .activecollab: "activecollab"
+        }
+    }
+
+    /// Requests served so far.
+    func ledger() async -> RequestLedger {
+        switch self {
+        case .helpspace(let f): await f.ledger
+        case .productive(let f): await f.ledger
+        case .proofhub(let f): await f.ledger
+        case .growcrm(let f): await f.ledger
+        case .activecollab(let f): await f.ledger
+        }
+    }
+
+    func resetLedger() async {
+        switch self {
+        case .helpspace(let f): await f.resetLedger()
+        case .productive(let f): await f.resetLedger()
+        case .proofhub(let f): await f.resetLedger()
+        case .growcrm(let f): await f.resetLedger()
+        case .activecollab(let f): await f.resetLedger()
         }
     }
 
@@ -68,6 +95,7 @@ enum FakeMember: Sendable {
         case .productive(let f): await f.liveTasks().filter { $0.parentID == nil }.map(\.title).sorted()
         case .proofhub(let f): await f.allTasks().map(\.title).sorted()
         case .growcrm(let f): await f.allTasks().filter { !$0.archived }.map(\.title).sorted()
+        case .activecollab(let f): await f.allTasks().filter { !$0.archived }.map(\.name).sorted()
         }
     }
 }
@@ -135,3 +163,4 @@ let helpspace: @Sendable (FakeClock) -> FakeMember = { .helpspace(FakeHelpSpace(
 let productive: @Sendable (FakeClock) -> FakeMember = { .productive(FakeProductive(clock: $0)) }
 let proofhub: @Sendable (FakeClock) -> FakeMember = { .proofhub(FakeProofHub(clock: $0)) }
 let growcrm: @Sendable (FakeClock) -> FakeMember = { .growcrm(FakeGrowCRM(clock: $0)) }
+let activecollab: @Sendable (FakeClock) -> FakeMember = { .activecollab(FakeActiveCollab(clock: $0)) }
