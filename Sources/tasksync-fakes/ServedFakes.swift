@@ -58,6 +58,10 @@ let servedKinds: [ServedKind] = [
         if let name = settings.keys.sorted().first { throw ServedFakeError("growcrm has no switch '\(name)'") }
         return FakeGrowCRM(clock: clock)
     },
+    ServedKind(kind: "activecollab") { clock, settings in
+        if let name = settings.keys.sorted().first { throw ServedFakeError("activecollab has no switch '\(name)'") }
+        return FakeActiveCollab(clock: clock)
+    },
 ]
 
 extension FakeHelpSpace: ServedFake {
