@@ -150,4 +150,42 @@ struct FiveMemberTests {
             }
         }
     }
+
+    @Test("ActiveCollab answering truncated XML fails alone with a journal entry; nothing is deleted anywhere; it catches up")
+    func truncatedXML() async throws {
+        try await withFive(onDelete: "delete") { h, f in
+            await f.hs.seed(title: "Shared")
+            try await h.cycle()
+            await f.ac.inject(.malformedBody, times: 1, method: "GET")
+            await f.pr.seed(title: "New elsewhere")
+            let report = try await h.cycle()
+            #expect(report.providerFailures.keys.sorted() == ["ac"], "\(report.providerFailures)")
+            let journal = try h.mirror().journal()
+            #expect(journal.contains { $0.kind == "error" && ($0.detail ?? "").contains("ac: malformed answer") }, "\(journal.map { $0.detail ?? "" })")
+            #expect(!journal.contains { $0.detail == "delete-task" || $0.detail == "archive-task" })
+            for (name, fake) in h.members where name != "ac" {
+                #expect(await fake.titles() == ["New elsewhere", "Shared"], "\(name)")
+            }
+            try await h.cycle()
+            #expect(await h["ac"].titles() == ["New elsewhere", "Shared"])
+        }
+    }
+
+    @Test("a task archived on ActiveCollab is neither deleted elsewhere nor created again there, and stays archived")
+    func archivedOnActiveCollab() async throws {
+        try await withFive(onDelete: "delete") { h, f in
+            await f.hs.seed(title: "Done with")
+            await f.hs.seed(title: "Other")
+            await f.hs.seed(title: "Third")
+            try await h.cycle()
+            let acID = try #require(await f.ac.allTasks().first { $0.name == "Done with" }).id
+            await f.ac.setArchived(acID, true)
+            for _ in 0..<2 { try await h.cycle() }
+            #expect(await f.hs.liveTasks().contains { $0.title == "Done with" })
+            #expect(await f.ac.allTasks().filter { $0.name == "Done with" }.count == 1, "not created again")
+            #expect(await f.ac.task(id: acID)?.archived == true, "not unarchived")
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync, "\(idle.plans.flatMap(\.items))")
+        }
+    }
 }
