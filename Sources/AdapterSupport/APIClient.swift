@@ -190,3 +190,5 @@ public enum JSON: Encodable, Sendable {
         }
     }
 }
+
+extension Lenient: Sendable where T: Sendable {}

@@ -28,6 +28,7 @@ public struct Paged<Item> {
 }
 
 extension Paged: Sendable where Item: Sendable {}
+extension NumberedPage: Sendable where Item: Sendable {}
 
 /// One page of a page-numbered listing (Laravel's `meta.current_page` and
 /// `meta.last_page`, JSON:API's `meta.current_page` and `meta.total_pages`).

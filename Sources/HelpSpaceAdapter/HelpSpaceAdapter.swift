@@ -27,8 +27,14 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
         public var clientID: String
         public var boardID: Int64
         public var pageSize: Int
+        /// Listing pages in flight at once (`concurrency`).
+        public var concurrency: Int
 
-        public init(baseURL: String = "https://api.helpspace.com", token: String, clientID: String, boardID: Int64, pageSize: Int = 50) {
+        public init(
+            baseURL: String = "https://api.helpspace.com", token: String, clientID: String, boardID: Int64, pageSize: Int = 50,
+            concurrency: Int = 1
+        ) {
+            self.concurrency = max(1, concurrency)
             self.baseURL = baseURL
             self.token = token
             self.clientID = clientID
@@ -61,19 +67,15 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
-        var tasks: [RemoteTask] = []
-        var problems: [String] = []
-        var page = 1
-        var requests = 0
-        while true {
+        let (client, pages, settings) = (client, pages, settings)
+        let read = try await fetchNumberedPagesConcurrently(concurrency: settings.concurrency) { page in
             let response = try await client.call(
                 "GET", "/api/v1/scrum/tasks",
                 query: [
                     ("boards[]", String(settings.boardID)), ("archived", "without"),
                     ("per-page", String(settings.pageSize)), ("page", String(page)),
                 ])
-            requests += 1
-            let read = try pages.read(page: page, body: response.body) { body in
+            let listed = try pages.read(page: page, body: response.body) { body in
                 let decoded: HSListPage
                 do {
                     decoded = try HSListPage(body)
@@ -91,12 +93,11 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
                 }
                 return result
             }
-            tasks += read.tasks
-            problems += read.problems
-            guard let current = read.currentPage, let last = read.lastPage, current < last, read.itemCount > 0 else { break }
-            page = current + 1
+            // A page with no items ends the listing whatever it says of the last page.
+            return NumberedPage(items: listed.itemCount == 0 ? [] : [listed], currentPage: listed.currentPage, lastPage: listed.lastPage)
         }
-        var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: requests)
+        let problems = read.items.flatMap(\.problems)
+        var listing = TaskListing(tasks: read.items.flatMap(\.tasks), isComplete: problems.isEmpty, requestCount: read.requestCount)
         listing.problems = problems
         return listing
     }

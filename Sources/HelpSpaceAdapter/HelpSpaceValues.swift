@@ -40,7 +40,7 @@ extension HelpSpaceProvider {
                 name: setup.name,
                 settings: .init(
                     baseURL: setup.baseURL, token: setup.token, clientID: try setup.required("client_id"),
-                    boardID: try setup.int64("board_id"), pageSize: setup.int("per_page", default: 50)),
+                    boardID: try setup.int64("board_id"), pageSize: setup.int("per_page", default: 50), concurrency: setup.concurrency),
                 transport: setup.transport)
         })
 }

@@ -98,13 +98,19 @@ public struct ProviderSetup: Sendable {
     public var token: String
     /// The provider's own transport (its rate limit already applied).
     public var transport: any HTTPTransport
+    /// `concurrency`: how many requests the adapter may have in flight at
+    /// once (pages of a listing).
+    public var concurrency: Int
 
-    public init(name: String, baseURL: String, settings: [String: String], token: String, transport: any HTTPTransport) {
+    public init(
+        name: String, baseURL: String, settings: [String: String], token: String, transport: any HTTPTransport, concurrency: Int = 1
+    ) {
         self.name = name
         self.baseURL = baseURL
         self.settings = settings
         self.token = token
         self.transport = transport
+        self.concurrency = max(1, concurrency)
     }
 
     /// A setting the schema requires (validated already).

@@ -236,7 +236,7 @@ struct TableReader {
             }
             unknownKeys(
                 t, keyPath,
-                allowed: Set(["name", "kind", "base_url", "token_file", "token_credential", "token", "rate_limit"] + schema.settings.map(\.key)))
+                allowed: Set(["name", "kind", "base_url", "token_file", "token_credential", "token", "rate_limit", "concurrency"] + schema.settings.map(\.key)))
             var settings: [String: String] = [:]
             var settingsOK = true
             for spec in schema.settings {
@@ -292,11 +292,12 @@ struct TableReader {
                     fail(t, "rate_limit", keyPath, "expected a string like \"100/10s, 4000/30m\" or \"none\"")
                 }
             }
+            let concurrency = number(t, "concurrency", keyPath, range: 1...16, integer: true).map { Int($0) } ?? ProviderConfig.defaultConcurrency
             guard let token, settingsOK, let resolvedBaseURL = baseURL ?? schema.defaultBaseURL else { continue }
             out.append(
                 ProviderConfig(
                     name: name, kind: schema.kind, baseURL: resolvedBaseURL, settings: settings, token: token, key: keyPath, rateLimit: rateLimit,
-                    retryAfterMax: sync.retryAfterMax))
+                    retryAfterMax: sync.retryAfterMax, concurrency: concurrency))
         }
         // The same account and scope under two names would be two providers to the
         // engine: each link would copy the other's tasks back to it.

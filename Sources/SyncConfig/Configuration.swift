@@ -123,6 +123,14 @@ public struct ProviderConfig: Sendable, Equatable {
     /// `[sync] retry_after_max`, carried here so that whoever builds the
     /// provider's transport has it.
     public var retryAfterMax: Double = 30
+    /// `concurrency`: how many requests to this provider may be in flight at
+    /// once (listing pages, comment reads, writes), always within its
+    /// `rate_limit`. 1 to 16.
+    public var concurrency: Int = ProviderConfig.defaultConcurrency
+
+    /// Four requests at once: at 100-300 ms an answer, a few requests per
+    /// second, below every published limit's burst.
+    public static let defaultConcurrency = 4
 }
 
 public enum DeletionPolicy: String, Sendable, CaseIterable {

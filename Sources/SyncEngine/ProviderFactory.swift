@@ -18,7 +18,7 @@ public enum ProviderFactory {
         }
         let setup = ProviderSetup(
             name: config.name, baseURL: config.baseURL, settings: config.settings, token: try secret(config.token),
-            transport: Self.transport(for: config, over: transport))
+            transport: Self.transport(for: config, over: transport), concurrency: config.concurrency)
         do {
             return try descriptor.make(setup)
         } catch let error as SetupError {
