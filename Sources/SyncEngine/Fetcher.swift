@@ -7,6 +7,8 @@ import SyncConfig
 struct Fetcher {
     let link: LinkConfig
     let settings: SyncSettings
+    /// Requests in flight at once, per provider (`concurrency`).
+    var concurrency: [String: Int] = [:]
 
     func fetch(_ provider: any TaskProvider, state: LinkMirrorState, now: Timestamp, commentsFlowOut: Bool) async -> MemberSnapshot {
         var snap = MemberSnapshot(name: provider.name, capabilities: provider.capabilities)
@@ -56,22 +58,23 @@ struct Fetcher {
             // A mapped task missing from a full listing is gone only if a direct read says so.
             let mapped = state.remoteIndex[provider.name] ?? [:]
             let missing = mapped.filter { snap.tasks[$0.key] == nil }.sorted { $0.key < $1.key }
-            for (remoteID, entityID) in missing {
-                guard let e = state.entities[entityID], e.kind == .task, e.state == .active else { continue }
-                do {
-                    snap.requests += 1
-                    switch try await provider.readTask(RemoteRef(key: remoteID)) {
-                    case .gone(let reason): snap.gone[remoteID] = reason
-                    case .present(var task):
-                        task.fields.status = toCanonical(task.fields.status)
-                        for sub in task.subtasks ?? [] { snap.add(sub) }
-                        task.subtasks = nil
-                        snap.add(task)
-                    }
-                } catch {
+            let toRead = missing.filter { state.entities[$0.value].map { $0.kind == .task && $0.state == .active } ?? false }.map(\.key)
+            let reads = await Self.concurrently(toRead, limit: concurrency[provider.name] ?? 1) { remoteID in
+                try await provider.readTask(RemoteRef(key: remoteID))
+            }
+            for (remoteID, result) in zip(toRead, reads) {
+                snap.requests += 1
+                switch result {
+                case .success(.gone(let reason)): snap.gone[remoteID] = reason
+                case .success(.present(var task)):
+                    task.fields.status = toCanonical(task.fields.status)
+                    for sub in task.subtasks ?? [] { snap.add(sub) }
+                    task.subtasks = nil
+                    snap.add(task)
+                case .failure(let error):
                     snap.problems.append("task \(remoteID) is missing from the listing and could not be read: \(error)")
-                    if let p = error as? ProviderError, p.isProviderWide {
-                        snap.failure = p
+                    if error.isProviderWide {
+                        snap.failure = error
                         return snap
                     }
                 }
@@ -115,14 +118,52 @@ struct Fetcher {
                 wanted.insert(m.remoteID)
             }
         }
-        for taskID in wanted.sorted() {
-            do {
+        let ids = wanted.sorted()
+        let results = await Self.concurrently(ids, limit: concurrency[provider.name] ?? 1) { taskID in
+            try await reader.listComments(task: RemoteRef(key: taskID))
+        }
+        for (taskID, result) in zip(ids, results) {
+            switch result {
+            case .success(let comments):
                 snap.requests += 1
-                snap.comments[taskID] = try await reader.listComments(task: RemoteRef(key: taskID))
-            } catch {
+                snap.comments[taskID] = comments
+            case .failure(.unsupported("not sent: an earlier read failed for the whole provider")):
+                continue
+            case .failure(let error):
+                snap.requests += 1
                 snap.problems.append("comments of task \(taskID) could not be read: \(error)")
-                if let p = error as? ProviderError, p.isProviderWide { return }
             }
         }
+    }
+
+    /// Runs `body` for each item, at most `limit` at once, and returns the
+    /// results in the items' order. After a failure that is provider-wide
+    /// (network, 401, 429, 5xx), the items not started yet are not sent:
+    /// their result says so.
+    static func concurrently<Item: Sendable, Value: Sendable>(
+        _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async throws -> Value
+    ) async -> [Result<Value, ProviderError>] {
+        var results: [Result<Value, ProviderError>?] = Array(repeating: nil, count: items.count)
+        await withTaskGroup(of: (Int, Result<Value, ProviderError>).self) { group in
+            var next = 0
+            var stopped = false
+            func start() {
+                let i = next
+                next += 1
+                let item = items[i]
+                group.addTask {
+                    do { return (i, .success(try await body(item))) } catch {
+                        return (i, .failure(error as? ProviderError ?? .malformed("\(error)")))
+                    }
+                }
+            }
+            while next < items.count && next < max(1, limit) { start() }
+            while let (i, result) = await group.next() {
+                results[i] = result
+                if case .failure(let e) = result, e.isProviderWide { stopped = true }
+                if !stopped && next < items.count { start() }
+            }
+        }
+        return results.map { $0 ?? .failure(.unsupported("not sent: an earlier read failed for the whole provider")) }
     }
 }

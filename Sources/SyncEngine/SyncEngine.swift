@@ -163,7 +163,8 @@ public actor SyncEngine {
         var state = try mirror.loadLink(link.name, providers: link.members, texts: false)
         lap("load", &phases)
         let now = Timestamp.now
-        let fetcher = Fetcher(link: link, settings: config.sync)
+        let fetcher = Fetcher(
+            link: link, settings: config.sync, concurrency: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.name, $0.concurrency) }))
         let loaded = state
         let hooks = self.hooks
         let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
