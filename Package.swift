@@ -82,8 +82,10 @@ let package = Package(
             ]
         ),
         // What tasksync-fakes and the programs that start it share: its line protocol, a client
-        // for it, and the config that links the fakes. Foundation only: no fake server in here.
-        .target(name: "FakesWire"),
+        // for it (started through posix_spawn: CSpawn), and the config that links the fakes.
+        // No fake server in here.
+        .target(name: "CSpawn"),
+        .target(name: "FakesWire", dependencies: ["CSpawn"]),
         // The fakes as a program of their own, so that the shipped `tasksync` links no fake server:
         // `tasksync demo` and tasksync-benchmark start it as a child process.
         .executableTarget(

@@ -93,12 +93,12 @@ public enum FakesChildError: Error, CustomStringConvertible {
 public final class FakesChild: @unchecked Sendable {
     public let ready: FakesReady
     public var pid: Int32 { process.processIdentifier }
-    private let process: Process
+    private let process: ChildProcess
     private let toChild: Pipe
     private let fromChild: Pipe
     private let output: LineReader
 
-    private init(process: Process, toChild: Pipe, fromChild: Pipe, output: LineReader, ready: FakesReady) {
+    private init(process: ChildProcess, toChild: Pipe, fromChild: Pipe, output: LineReader, ready: FakesReady) {
         self.process = process
         self.toChild = toChild
         self.fromChild = fromChild
@@ -111,7 +111,7 @@ public final class FakesChild: @unchecked Sendable {
     /// that has ended gives an error on the next command, not the end of this one.
     public static func start(program: String, arguments: [String] = [], readyTimeout: Double = 120) async throws -> FakesChild {
         signal(SIGPIPE, SIG_IGN)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         let toChild = Pipe()
@@ -142,13 +142,13 @@ public final class FakesChild: @unchecked Sendable {
         }
     }
 
-    static func exitText(_ process: Process) -> String {
+    static func exitText(_ process: ChildProcess) -> String {
         if process.isRunning { return "still running" }
         return process.terminationReason == .uncaughtSignal
             ? "killed by signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
     }
 
-    static func waitForExit(_ process: Process, timeout: Double) async -> Bool {
+    static func waitForExit(_ process: ChildProcess, timeout: Double) async -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < end { try? await Task.sleep(for: .milliseconds(20)) }
         return !process.isRunning

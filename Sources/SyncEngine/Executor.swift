@@ -59,6 +59,8 @@ struct Executor {
     let providers: [String: any TaskProvider]
     let hooks: EngineHooks
     let logger: Logger
+    /// Writes in flight at once, per provider (`concurrency`); 1 when not named.
+    var concurrency: [String: Int] = [:]
 
     /// Returns the mirror ids of the entities the cycle added.
     func record(_ d: CycleDecisions, cycle: Int64) throws -> (ids: [EntityKey: Int64], outbox: [Int64]) {
@@ -155,122 +157,167 @@ struct Executor {
             if case .existing(let n) = key, let e = state.entities[n] { return e.canonicalDigest }
             return nil
         }
-        // Each row is marked sent in the transaction before its send: the first on its
-        // own, every later one with the answer of the write before it. A row a crash
-        // left pending without the mark was never sent, so it is not re-found (rule 4).
-        if let first = ops.first, hooks.isStopping?() != true { try mirror.write { try $0.markSent(first.1) } }
         // The fields a create's answer is checked against (those the link shares), once per push.
         let createChecked = sharedFields.intersection(provider.capabilities.writableFields)
-        func markNext(_ index: Int, _ w: MirrorWriter) throws {
-            if index + 1 < ops.count { try w.markSent(ops[index + 1].1) }
-        }
-        for (index, (op, outboxID)) in ops.enumerated() {
+        // Writes go `concurrency` at a time. Tasks first, then their subtasks and
+        // comments, whose parents' copies the first wave may have just created.
+        let width = max(1, concurrency[name] ?? 1)
+        let waves = [ops.filter { $0.0.isTaskLevel }, ops.filter { !$0.0.isTaskLevel }]
+        var rest = waves.flatMap { $0 }
+        while !rest.isEmpty {
+            let wave = rest.first!.0.isTaskLevel
+            let chunk = Array(rest.prefix { $0.0.isTaskLevel == wave }.prefix(width))
             if hooks.isStopping?() == true {
                 // Stopping: nothing more is sent. These rows were never sent, so they are not unknown outcomes.
                 try mirror.write { w in
-                    for (_, later) in ops.dropFirst(index) { try w.finishOutbox(later, state: "abandoned", error: "not sent: tasksync was stopping") }
+                    for (_, later) in rest { try w.finishOutbox(later, state: "abandoned", error: "not sent: tasksync was stopping") }
                 }
-                result.notSent = ops.count - index
+                result.notSent = rest.count
                 break
             }
-            guard let entity = entityID(op.entity) else {
-                try mirror.write { try markNext(index, $0) }  // the next row is still marked before its send
-                continue
+            rest.removeFirst(chunk.count)
+            // Each row is marked sent in a transaction before its send: a row a crash
+            // left pending without the mark was never sent, so it is not re-found (rule 4).
+            try mirror.write { w in for (_, id) in chunk { try w.markSent(id) } }
+            let known = remote
+            let inputs = chunk.map { (op: $0.0, entity: entityID($0.0.entity), synced: synced($0.0.entity)) }
+            let outcomes = try await withThrowingTaskGroup(of: (Int, WriteOutcome).self) { group in
+                for (i, input) in inputs.enumerated() {
+                    group.addTask {
+                        guard let entity = input.entity else { return (i, .skipped) }
+                        do {
+                            return (
+                                i,
+                                try await self.send(
+                                    input.op, entity: entity, provider: provider, remote: known, ids: ids, createChecked: createChecked,
+                                    synced: input.synced)
+                            )
+                        } catch let error as ProviderError {
+                            return (i, .failed(error))
+                        }
+                    }
+                }
+                var out: [WriteOutcome] = Array(repeating: .skipped, count: chunk.count)
+                for try await (i, outcome) in group { out[i] = outcome }
+                return out
             }
-            do {
-                var mapping: MappingRecord?
-                var notKept = StuckWrites(nil)
-                switch op {
-                case .createTask(_, _, let fields, _):
-                    let answer = try await Self.capable(provider, (any TaskWriting).self, "write tasks").createTask(fields)
-                    try hooks.afterRemoteWrite?(name, op.name)
-                    let task = await completeRead(answer, provider: provider, sent: fields)
-                    let stuck = stuckWrites(sent: fields, fields: createChecked, answer: task, provider: name)
-                    mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
-                    notKept = stuck
-                case .updateTask(_, _, let remoteID, let update):
-                    let answer = try await Self.capable(provider, (any TaskWriting).self, "write tasks").updateTask(RemoteRef(key: remoteID), update)
-                    try hooks.afterRemoteWrite?(name, op.name)
-                    let task = await completeRead(answer, provider: provider, sent: update.values)
-                    let stuck = stuckWrites(sent: update.values, fields: update.fields, answer: task, provider: name)
-                    mapping = taskMapping(entity, name, task, synced: synced(op.entity), stuck: stuck)
-                    notKept = stuck
-                case .deleteTask(_, _, let remoteID):
-                    try await Self.capable(provider, (any TaskDeleting).self, "delete tasks").deleteTask(RemoteRef(key: remoteID))
-                    try hooks.afterRemoteWrite?(name, op.name)
-                case .archiveTask(_, _, let remoteID):
-                    try await Self.capable(provider, (any TaskArchiving).self, "archive tasks").archiveTask(RemoteRef(key: remoteID))
-                    try hooks.afterRemoteWrite?(name, op.name)
-                case .createSubtask(_, let parent, _, let fields):
-                    guard let parentID = entityID(parent).flatMap({ remote[$0] }) else {
-                        throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
+            for ((op, outboxID), outcome) in zip(chunk, outcomes) {
+                guard let entity = entityID(op.entity) else { continue }
+                switch outcome {
+                case .skipped: continue
+                case .done(let mapping, let notKept):
+                    if let mapping { remote[entity] = mapping.remoteID }
+                    try mirror.write { w in
+                        if let mapping { try w.putMapping(mapping) }
+                        try w.finishOutbox(outboxID, state: "done", remoteID: mapping?.remoteID)
+                        try w.journal(
+                            cycle: cycle, link: link.name, provider: name, entity: entity, kind: "push", field: nil,
+                            old: nil, new: mapping?.remoteID, detail: op.name)
+                        try noteNotKept(notKept, entity: entity, provider: name, cycle: cycle, w: w)
                     }
-                    let sub = try await Self.capable(provider, (any SubtaskSyncing).self, "hold subtasks").createSubtask(
-                        parent: RemoteRef(key: parentID), fields)
-                    try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = MappingRecord(
-                        entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
-                        shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.millisecondsSince1970,
-                        shadowDigest: sub.fields.fingerprint, synced: synced(op.entity))
-                case .updateSubtask(_, _, let parentID, let remoteID, let fields):
-                    let sub = try await Self.capable(provider, (any SubtaskSyncing).self, "hold subtasks").updateSubtask(
-                        parent: RemoteRef(key: parentID), RemoteRef(key: remoteID), fields)
-                    try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = MappingRecord(
-                        entityID: entity, provider: name, remoteID: sub.id, parentRemoteID: parentID,
-                        shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.millisecondsSince1970,
-                        shadowDigest: sub.fields.fingerprint, synced: synced(op.entity))
-                case .createComment(_, let task, _, let fields):
-                    guard let taskID = entityID(task).flatMap({ remote[$0] }) else {
-                        throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
+                    result.done += 1
+                    hooks.progress?()
+                    logger.info("\(op.name) done", metadata: ["provider": "\(name)", "entity": "\(entity)", "remote_id": "\(mapping?.remoteID ?? "-")"])
+                case .failed(let error):
+                    // A create that may have reached the server (no answer, or a 5xx) has an
+                    // unknown outcome: its row stays pending and the next cycle re-finds the
+                    // copy or creates it again (rule 4); it is never re-sent blindly.
+                    let unknown = op.isCreate && Self.outcomeUnknown(error)
+                    result.failed.append("\(op.name) #\(entity): \(error)" + (unknown ? " (outcome unknown: checked next cycle)" : ""))
+                    logger.warning("\(op.name) failed: \(error)", metadata: ["provider": "\(name)", "entity": "\(entity)"])
+                    try mirror.write { w in
+                        if unknown {
+                            try w.noteOutboxError(outboxID, error: "outcome unknown: \(error)")
+                        } else {
+                            try w.finishOutbox(outboxID, state: "failed", error: "\(error)")
+                        }
+                        try w.journal(cycle: cycle, link: link.name, provider: name, entity: entity, kind: "error", detail: "\(op.name): \(error)")
                     }
-                    let comment = try await Self.capable(provider, (any CommentWriting).self, "write comments").createComment(
-                        task: RemoteRef(key: taskID), fields)
-                    try hooks.afterRemoteWrite?(name, op.name)
-                    mapping = MappingRecord(
-                        entityID: entity, provider: name, remoteID: comment.id, parentRemoteID: taskID,
-                        shadow: Codec.encode(comment.fields), remoteUpdatedAt: comment.createdAt?.millisecondsSince1970)
+                    if error.isProviderWide, result.providerFailure == nil { result.providerFailure = error }
                 }
-                if let mapping { remote[entity] = mapping.remoteID }
+            }
+            if let failure = result.providerFailure {
                 try mirror.write { w in
-                    if let mapping { try w.putMapping(mapping) }
-                    try w.finishOutbox(outboxID, state: "done", remoteID: mapping?.remoteID)
-                    try w.journal(
-                        cycle: cycle, link: link.name, provider: name, entity: entity, kind: "push", field: nil,
-                        old: nil, new: mapping?.remoteID, detail: op.name)
-                    try noteNotKept(notKept, entity: entity, provider: name, cycle: cycle, w: w)
-                    try markNext(index, w)
+                    for (_, later) in rest { try w.finishOutbox(later, state: "abandoned", error: "\(name) failed: \(failure)") }
                 }
-                result.done += 1
-                hooks.progress?()
-                logger.info("\(op.name) done", metadata: ["provider": "\(name)", "entity": "\(entity)", "remote_id": "\(mapping?.remoteID ?? "-")"])
-            } catch let error as ProviderError {
-                // A create that may have reached the server (no answer, or a 5xx) has an
-                // unknown outcome: its row stays pending and the next cycle re-finds the
-                // copy or creates it again (rule 4); it is never re-sent blindly.
-                let unknown = op.isCreate && Self.outcomeUnknown(error)
-                result.failed.append("\(op.name) #\(entity): \(error)" + (unknown ? " (outcome unknown: checked next cycle)" : ""))
-                logger.warning("\(op.name) failed: \(error)", metadata: ["provider": "\(name)", "entity": "\(entity)"])
-                try mirror.write { w in
-                    if unknown {
-                        try w.noteOutboxError(outboxID, error: "outcome unknown: \(error)")
-                    } else {
-                        try w.finishOutbox(outboxID, state: "failed", error: "\(error)")
-                    }
-                    try w.journal(cycle: cycle, link: link.name, provider: name, entity: entity, kind: "error", detail: "\(op.name): \(error)")
-                    if error.isProviderWide {
-                        for (_, later) in ops.dropFirst(index + 1) { try w.finishOutbox(later, state: "abandoned", error: "\(name) failed: \(error)") }
-                    } else {
-                        try markNext(index, w)
-                    }
-                }
-                if error.isProviderWide {
-                    result.providerFailure = error
-                    break
-                }
+                break
             }
         }
         return result
+    }
+
+    /// What one write came to: sent and answered, failed, or not sent
+    /// (its entity was never recorded).
+    enum WriteOutcome: Sendable {
+        case skipped
+        case done(MappingRecord?, StuckWrites)
+        case failed(ProviderError)
+    }
+
+    /// Sends one write and reads what it answered into the mapping it leaves.
+    /// `remote`: this provider's copies, by entity, as known when the chunk began.
+    func send(
+        _ op: Operation, entity: Int64, provider: any TaskProvider, remote: [Int64: String], ids: [EntityKey: Int64], createChecked: Set<Field>,
+        synced: Int64?
+    ) async throws -> WriteOutcome {
+        let name = provider.name
+        func entityID(_ key: EntityKey) -> Int64? {
+            if case .existing(let n) = key { return n }
+            return ids[key]
+        }
+        switch op {
+        case .createTask(_, _, let fields, _):
+            let answer = try await Self.capable(provider, (any TaskWriting).self, "write tasks").createTask(fields)
+            try hooks.afterRemoteWrite?(name, op.name)
+            let task = await completeRead(answer, provider: provider, sent: fields)
+            let stuck = stuckWrites(sent: fields, fields: createChecked, answer: task, provider: name)
+            return .done(taskMapping(entity, name, task, synced: synced, stuck: stuck), stuck)
+        case .updateTask(_, _, let remoteID, let update):
+            let answer = try await Self.capable(provider, (any TaskWriting).self, "write tasks").updateTask(RemoteRef(key: remoteID), update)
+            try hooks.afterRemoteWrite?(name, op.name)
+            let task = await completeRead(answer, provider: provider, sent: update.values)
+            let stuck = stuckWrites(sent: update.values, fields: update.fields, answer: task, provider: name)
+            return .done(taskMapping(entity, name, task, synced: synced, stuck: stuck), stuck)
+        case .deleteTask(_, _, let remoteID):
+            try await Self.capable(provider, (any TaskDeleting).self, "delete tasks").deleteTask(RemoteRef(key: remoteID))
+            try hooks.afterRemoteWrite?(name, op.name)
+            return .done(nil, StuckWrites(nil))
+        case .archiveTask(_, _, let remoteID):
+            try await Self.capable(provider, (any TaskArchiving).self, "archive tasks").archiveTask(RemoteRef(key: remoteID))
+            try hooks.afterRemoteWrite?(name, op.name)
+            return .done(nil, StuckWrites(nil))
+        case .createSubtask(_, let parent, _, let fields):
+            guard let parentID = entityID(parent).flatMap({ remote[$0] }) else {
+                throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
+            }
+            let sub = try await Self.capable(provider, (any SubtaskSyncing).self, "hold subtasks").createSubtask(
+                parent: RemoteRef(key: parentID), fields)
+            try hooks.afterRemoteWrite?(name, op.name)
+            return .done(subtaskMapping(entity, name, sub, parentID: parentID, synced: synced), StuckWrites(nil))
+        case .updateSubtask(_, _, let parentID, let remoteID, let fields):
+            let sub = try await Self.capable(provider, (any SubtaskSyncing).self, "hold subtasks").updateSubtask(
+                parent: RemoteRef(key: parentID), RemoteRef(key: remoteID), fields)
+            try hooks.afterRemoteWrite?(name, op.name)
+            return .done(subtaskMapping(entity, name, sub, parentID: parentID, synced: synced), StuckWrites(nil))
+        case .createComment(_, let task, _, let fields):
+            guard let taskID = entityID(task).flatMap({ remote[$0] }) else {
+                throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
+            }
+            let comment = try await Self.capable(provider, (any CommentWriting).self, "write comments").createComment(
+                task: RemoteRef(key: taskID), fields)
+            try hooks.afterRemoteWrite?(name, op.name)
+            let mapping = MappingRecord(
+                entityID: entity, provider: name, remoteID: comment.id, parentRemoteID: taskID,
+                shadow: Codec.encode(comment.fields), remoteUpdatedAt: comment.createdAt?.millisecondsSince1970)
+            return .done(mapping, StuckWrites(nil))
+        }
+    }
+
+    func subtaskMapping(_ entity: Int64, _ provider: String, _ sub: RemoteSubtask, parentID: String, synced: Int64?) -> MappingRecord {
+        MappingRecord(
+            entityID: entity, provider: provider, remoteID: sub.id, parentRemoteID: parentID,
+            shadow: Codec.encode(sub.fields), remoteUpdatedAt: sub.updatedAt?.millisecondsSince1970,
+            shadowDigest: sub.fields.fingerprint, synced: synced)
     }
 
     func taskMapping(_ entity: Int64, _ provider: String, _ task: RemoteTask, synced: Int64?, stuck: StuckWrites) -> MappingRecord {

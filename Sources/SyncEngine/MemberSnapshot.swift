@@ -83,6 +83,15 @@ enum Operation: Sendable {
         }
     }
 
+    /// A write to a task itself; subtask and comment writes come after these,
+    /// once their task's copy exists.
+    var isTaskLevel: Bool {
+        switch self {
+        case .createTask, .updateTask, .deleteTask, .archiveTask: true
+        case .createSubtask, .updateSubtask, .createComment: false
+        }
+    }
+
     var isCreate: Bool {
         switch self {
         case .createTask, .createSubtask, .createComment: true

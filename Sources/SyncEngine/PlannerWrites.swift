@@ -6,7 +6,7 @@ import ProviderKit
 /// Such a write is reported once (journal, `tasksync status`) and not sent
 /// again until the value to write changes. Stored per mapping as a JSON
 /// object, field name -> value.
-struct StuckWrites: Equatable {
+struct StuckWrites: Equatable, Sendable {
     private(set) var values: [String: FieldValue] = [:]
 
     init(_ text: String?) {

@@ -220,7 +220,9 @@ public actor SyncEngine {
             }
             return (decisions.plan, .stopped, errors, requests)
         }
-        let executor = Executor(link: link, mirror: mirror, providers: providers, hooks: hooks, logger: logger)
+        let executor = Executor(
+            link: link, mirror: mirror, providers: providers, hooks: hooks, logger: logger,
+            concurrency: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.name, $0.concurrency) }))
         let (ids, outbox) = try executor.record(decisions, cycle: cycle)
         let byProvider = Dictionary(grouping: zip(decisions.operations, outbox), by: { $0.0.provider })
         let results = try await withThrowingTaskGroup(of: (String, PushResult).self) { group in
