@@ -51,15 +51,16 @@ public enum FakeLinkConfig {
 
     /// One link over `members` (kind, provider name, base URL), in that
     /// order. Token files are expected at `DIR/NAME.token`.
+    /// `providerOptions`: lines added to every `[[provider]]` table.
     public static func toml(
         dir: String, members: [(kind: String, name: String, url: String)], link: String = "support-web", linkOptions: String = "",
-        syncOptions: String = ""
+        syncOptions: String = "", providerOptions: String = ""
     ) -> String {
         var text = "[sync]\nmirror = \"\(dir)/mirror.sqlite\"\n\(syncOptions)\n\n"
         for m in members {
             let kind = kinds.first { $0.kind == m.kind }!
             text += "[[provider]]\nname = \"\(m.name)\"\nkind = \"\(m.kind)\"\nbase_url = \"\(m.url)\"\n"
-            text += "token_file = \"\(dir)/\(m.name).token\"\n\(kind.keys)\n\n"
+            text += "token_file = \"\(dir)/\(m.name).token\"\n\(kind.keys)\n\(providerOptions)\n\n"
         }
         text += "[[link]]\nname = \"\(link)\"\nmembers = [\(members.map { "\"\($0.name)\"" }.joined(separator: ", "))]\n\(linkOptions)\n"
         for (i, status) in ["To do", "Doing", "Done"].enumerated() {
@@ -75,10 +76,10 @@ public enum FakeLinkConfig {
     /// HelpSpace and Productive, the two-member link the demo and most tests use.
     public static func toml(
         dir: String, helpspace: String, productive: String, names: (String, String) = ("helpspace", "productive"),
-        link: String = "support-web", linkOptions: String = "", syncOptions: String = ""
+        link: String = "support-web", linkOptions: String = "", syncOptions: String = "", providerOptions: String = ""
     ) -> String {
         toml(
             dir: dir, members: [("helpspace", names.0, helpspace), ("productive", names.1, productive)], link: link, linkOptions: linkOptions,
-            syncOptions: syncOptions)
+            syncOptions: syncOptions, providerOptions: providerOptions)
     }
 }

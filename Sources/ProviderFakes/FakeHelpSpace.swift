@@ -215,6 +215,9 @@ public actor FakeHelpSpace {
 
     public func resetLedger() { ledger = RequestLedger() }
 
+    /// The most requests this fake was ever answering at once: how many the client had in flight.
+    public func mostConcurrentRequests() -> Int { server?.inFlight.most ?? 0 }
+
     /// Seconds every answer waits before it is served: a slow provider.
     public private(set) var latency: Double = 0
     public func setLatency(_ seconds: Double) { latency = seconds }

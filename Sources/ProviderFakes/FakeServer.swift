@@ -313,7 +313,18 @@ final class FakeHTTPServer: Sendable {
     private let listener: Socket
     private let task: Task<Void, Never>
 
-    init(handler: @escaping Handler) async throws {
+    /// Requests being answered right now, and the most there ever were:
+    /// how concurrent the client was.
+    let inFlight = InFlight()
+
+    init(handler unCounted: @escaping Handler) async throws {
+        let inFlight = self.inFlight
+        let handler: Handler = { request in
+            inFlight.change(+1)
+            let answer = await unCounted(request)
+            inFlight.change(-1)
+            return answer
+        }
         let pool = HTTPServer.defaultPool()
         try await pool.prepare()
         let socket = try Socket(domain: Int32(AF_INET), type: .stream)
@@ -361,6 +372,26 @@ final class FakeHTTPServer: Sendable {
     }
 
     private let stopping = Once()
+}
+
+/// A count of requests in flight, and its peak.
+final class InFlight: @unchecked Sendable {
+    private let lock = NSLock()
+    private var now = 0
+    private var peak = 0
+
+    func change(_ delta: Int) {
+        lock.lock()
+        now += delta
+        peak = max(peak, now)
+        lock.unlock()
+    }
+
+    var most: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return peak
+    }
 }
 
 /// True for the first ``claim()`` only.

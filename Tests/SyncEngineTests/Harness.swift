@@ -20,7 +20,9 @@ final class Harness: @unchecked Sendable {
     var mirrorPath: String { config.sync.mirrorPath }
 
     /// `clockOffset`: seconds the providers' clocks run ahead of this machine's (negative: behind).
-    init(onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "", clockOffset: Double = 0) async throws {
+    init(
+        onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "", clockOffset: Double = 0, providerOptions: String = ""
+    ) async throws {
         clock = FakeClock(offset: clockOffset)
         hs = FakeHelpSpace(clock: clock)
         pr = FakeProductive(clock: clock)
@@ -33,7 +35,8 @@ final class Harness: @unchecked Sendable {
         config = try ConfigLoader.parse(
             FakeLinkConfig.toml(
                 dir: dir, helpspace: hsURL, productive: prURL, names: ("hs", "pr"), link: "main",
-                linkOptions: "on_delete = \"\(onDelete)\"\nmax_delete_share = \(maxDeleteShare)", syncOptions: "cursor_overlap = 2\n" + syncOptions),
+                linkOptions: "on_delete = \"\(onDelete)\"\nmax_delete_share = \(maxDeleteShare)", syncOptions: "cursor_overlap = 2\n" + syncOptions,
+                providerOptions: providerOptions),
             source: dir + "/tasksync.toml")
     }
 
@@ -77,9 +80,10 @@ struct SimulatedCrash: Error {}
 /// when the body throws.
 func withHarness(
     onDelete: String = "archive", maxDeleteShare: Double = 0.5, syncOptions: String = "", clockOffset: Double = 0,
-    _ body: (Harness) async throws -> Void
+    providerOptions: String = "", _ body: (Harness) async throws -> Void
 ) async throws {
-    let h = try await Harness(onDelete: onDelete, maxDeleteShare: maxDeleteShare, syncOptions: syncOptions, clockOffset: clockOffset)
+    let h = try await Harness(
+        onDelete: onDelete, maxDeleteShare: maxDeleteShare, syncOptions: syncOptions, clockOffset: clockOffset, providerOptions: providerOptions)
     do {
         try await body(h)
     } catch {

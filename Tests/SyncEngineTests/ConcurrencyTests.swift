@@ -1,0 +1,55 @@
+import Foundation
+import Mirror
+import ProviderFakes
+import Testing
+
+/// `[[provider]] concurrency`: requests in flight at once per provider,
+/// counted by the fakes (never timed).
+@Suite("Requests in flight per provider")
+struct ConcurrencyTests {
+    @Test("by default four at a time: HelpSpace's pages and Productive's creates overlap, never beyond four")
+    func defaultFour() async throws {
+        try await withHarness { h in
+            await h.hs.setLatency(0.05)
+            await h.pr.setLatency(0.05)
+            for i in 0..<12 { await h.hs.seed(title: "Task \(i)") }
+            let report = try await h.cycle()
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            #expect(await h.pr.liveTasks().count == 12)
+            let prMost = await h.pr.mostConcurrentRequests()
+            let hsMost = await h.hs.mostConcurrentRequests()
+            #expect((2...4).contains(prMost), "Productive saw \(prMost) at once")
+            #expect((2...4).contains(hsMost), "HelpSpace saw \(hsMost) at once")
+            // Every create landed once, with its mapping: an idle cycle writes nothing.
+            await h.pr.resetLedger()
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync)
+            #expect(await h.pr.ledger.writes == 0)
+        }
+    }
+
+    @Test("concurrency = 1: one request at a time")
+    func one() async throws {
+        try await withHarness(providerOptions: "concurrency = 1") { h in
+            await h.pr.setLatency(0.02)
+            for i in 0..<6 { await h.hs.seed(title: "Task \(i)") }
+            try await h.cycle()
+            #expect(await h.pr.liveTasks().count == 6)
+            #expect(await h.pr.mostConcurrentRequests() == 1)
+        }
+    }
+
+    @Test("subtasks and comments wait for their task's copy: created in the same cycle, under the right parent")
+    func childrenAfterParents() async throws {
+        try await withHarness { h in
+            for i in 0..<6 { await h.hs.seed(title: "Parent \(i)", subtasks: ["a \(i)", "b \(i)"]) }
+            let report = try await h.cycle()
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            let tasks = await h.pr.liveTasks()
+            for i in 0..<6 {
+                let parent = try #require(tasks.first { $0.title == "Parent \(i)" })
+                #expect(Set(tasks.filter { $0.parentID == parent.id }.map(\.title)) == ["a \(i)", "b \(i)"])
+            }
+        }
+    }
+}
