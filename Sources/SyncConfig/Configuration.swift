@@ -43,6 +43,13 @@ public struct RateLimitWindow: Sendable, Equatable, CustomStringConvertible {
     public var requests: Int
     public var seconds: Double
 
+    /// The least time `count` requests can take under all of `windows` at
+    /// once: the first window's worth go at once, then one window's worth
+    /// per window length. No windows: no wait.
+    public static func minimumSeconds(for count: Int, under windows: [RateLimitWindow]) -> Double {
+        windows.map { w in count <= w.requests ? 0 : Double((count + w.requests - 1) / w.requests - 1) * w.seconds }.max() ?? 0
+    }
+
     public init(requests: Int, seconds: Double) {
         self.requests = requests
         self.seconds = seconds

@@ -32,6 +32,20 @@ public struct CycleReport: Sendable, Codable {
     /// The providers that failed as a whole this cycle (a read, or the
     /// writes), by kind: what `tasksync sync`'s exit status tells apart.
     public var providerFailures: [String: ProviderFailureKind] = [:]
+    /// Per provider: the requests the cycle made to read and plans to write,
+    /// and the least time its `rate_limit` lets the writes take (what
+    /// `sync --dry-run` says before a long first sync).
+    public var requestEstimates: [String: RequestEstimate] = [:]
+}
+
+/// The requests a cycle needs of one provider, and what its budget makes of them.
+public struct RequestEstimate: Sendable, Codable, Equatable {
+    public var reads: Int
+    public var writes: Int
+    /// The provider's `rate_limit`, as the config writes it ("none" when empty).
+    public var rateLimit: String
+    /// The least seconds the writes can take under it.
+    public var minimumSeconds: Double
 }
 
 /// How a provider failed as a whole in a cycle.
@@ -128,7 +142,8 @@ public actor SyncEngine {
             var linkLogger = logger
             linkLogger[metadataKey: "link"] = "\(link.name)"
             let (plan, outcome, errors, requests) = try await runLink(
-                link, cycle: cycle, dryRun: dryRun, logger: linkLogger, phases: &report.phaseMilliseconds, failures: &report.providerFailures)
+                link, cycle: cycle, dryRun: dryRun, logger: linkLogger, phases: &report.phaseMilliseconds, failures: &report.providerFailures,
+                estimates: &report.requestEstimates)
             report.plans.append(plan)
             report.errors += errors
             report.readRequests.merge(requests) { $0 + $1 }
@@ -148,7 +163,7 @@ public actor SyncEngine {
 
     func runLink(
         _ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger, phases: inout [String: Double],
-        failures: inout [String: ProviderFailureKind]
+        failures: inout [String: ProviderFailureKind], estimates: inout [String: RequestEstimate]
     ) async throws
         -> (LinkPlan, CycleOutcome, [String], [String: Int])
     {
@@ -208,6 +223,13 @@ public actor SyncEngine {
         lap("plan", &phases)
         defer { lap("write", &phases) }
         let requests = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.name, $0.requests) })
+        for s in snapshots {
+            let writes = decisions.operations.filter { $0.provider == s.name }.count
+            let windows = config.provider(named: s.name)?.rateLimit ?? []
+            estimates[s.name] = RequestEstimate(
+                reads: s.requests, writes: writes, rateLimit: windows.isEmpty ? "none" : windows.map(\.description).joined(separator: ", "),
+                minimumSeconds: RateLimitWindow.minimumSeconds(for: writes, under: windows))
+        }
         guard let cycle, !dryRun else {
             return (decisions.plan, outcome(decisions.plan, errors: errors), errors, requests)
         }

@@ -94,7 +94,22 @@ func render(_ report: CycleReport, json: Bool) -> String {
     if json { return JSONOutput.shared.text(report) }
     var out = report.dryRun ? ["dry run: nothing was written"] : ["cycle \(report.cycle.map(String.init) ?? "?")"]
     out += report.plans.map { $0.rendered() }
+    if report.dryRun, report.requestEstimates.values.contains(where: { $0.writes > 0 }) {
+        out.append("requests the plan needs:")
+        for (name, e) in report.requestEstimates.sorted(by: { $0.key < $1.key }) where e.writes > 0 {
+            let time = e.minimumSeconds > 0 ? "; rate_limit \(e.rateLimit) makes that at least \(durationText(e.minimumSeconds))" : ""
+            out.append("  \(name): \(e.writes) writes (after \(e.reads) reads)\(time)")
+        }
+    }
     out.append("outcome: \(report.outcome.rawValue)" + (report.errors.isEmpty ? "" : " (\(report.errors.count) errors)"))
     out += report.errors.map { "  error: \($0)" }
     return out.joined(separator: "\n")
+}
+
+/// `3 min 20 s`, `1 h 7 min`, `45 s`.
+func durationText(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded(.up))
+    if s >= 3600 { return "\(s / 3600) h \(s % 3600 / 60) min" }
+    if s >= 60 { return "\(s / 60) min" + (s % 60 == 0 ? "" : " \(s % 60) s") }
+    return "\(s) s"
 }

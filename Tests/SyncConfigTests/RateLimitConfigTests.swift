@@ -49,3 +49,18 @@ struct RateLimitConfigTests {
         #expect(errors(config(sync: "retry_after_max = \"soon\"")) == ["\(file): sync.retry_after_max: expected a number, found \"soon\" (line 2)"])
     }
 }
+
+@Suite("What a rate limit makes of a number of requests")
+struct MinimumSecondsTests {
+    @Test("the first window's worth at once, then one window's worth per window; the slowest window decides")
+    func minimum() {
+        let productive = [RateLimitWindow(requests: 100, seconds: 10), RateLimitWindow(requests: 4000, seconds: 1800)]
+        #expect(RateLimitWindow.minimumSeconds(for: 100, under: productive) == 0)
+        #expect(RateLimitWindow.minimumSeconds(for: 101, under: productive) == 10)
+        #expect(RateLimitWindow.minimumSeconds(for: 2000, under: productive) == 190)
+        // 10,000: 2 more windows of 30 min beat 99 of 10 s.
+        #expect(RateLimitWindow.minimumSeconds(for: 10_000, under: productive) == 3600)
+        #expect(RateLimitWindow.minimumSeconds(for: 1000, under: [RateLimitWindow(requests: 25, seconds: 10)]) == 390)
+        #expect(RateLimitWindow.minimumSeconds(for: 1_000_000, under: []) == 0)
+    }
+}

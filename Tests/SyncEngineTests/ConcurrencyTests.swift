@@ -53,3 +53,22 @@ struct ConcurrencyTests {
         }
     }
 }
+
+@Suite("What a dry run says a plan needs")
+struct RequestEstimateTests {
+    @Test("a dry run counts the writes each provider would take and the reads it made")
+    func estimates() async throws {
+        try await withHarness { h in
+            for i in 0..<30 { await h.hs.seed(title: "Task \(i)") }
+            let dry = try await h.cycle(dryRun: true)
+            let pr = try #require(dry.requestEstimates["pr"])
+            let hs = try #require(dry.requestEstimates["hs"])
+            #expect(pr.writes == 30)
+            #expect(pr.reads >= 1)
+            #expect(pr.rateLimit == "none")
+            #expect(pr.minimumSeconds == 0)
+            #expect(hs.writes == 0)
+            #expect(await h.pr.liveTasks().isEmpty, "a dry run writes nothing")
+        }
+    }
+}
