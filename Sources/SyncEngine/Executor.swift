@@ -17,13 +17,17 @@ public struct EngineHooks: Sendable {
     public var afterRemoteWrite: (@Sendable (_ provider: String, _ operation: String) throws -> Void)?
     public var progress: (@Sendable () -> Void)?
     public var isStopping: (@Sendable () -> Bool)?
+    /// After each write a provider's push has settled (landed or failed):
+    /// how many of its `total` writes this cycle are settled.
+    public var writes: (@Sendable (_ provider: String, _ settled: Int, _ total: Int) -> Void)?
     public init(
         afterRemoteWrite: (@Sendable (String, String) throws -> Void)? = nil, progress: (@Sendable () -> Void)? = nil,
-        isStopping: (@Sendable () -> Bool)? = nil
+        isStopping: (@Sendable () -> Bool)? = nil, writes: (@Sendable (String, Int, Int) -> Void)? = nil
     ) {
         self.afterRemoteWrite = afterRemoteWrite
         self.progress = progress
         self.isStopping = isStopping
+        self.writes = writes
     }
 }
 
@@ -236,6 +240,7 @@ struct Executor {
                     if error.isProviderWide, result.providerFailure == nil { result.providerFailure = error }
                 }
             }
+            hooks.writes?(name, ops.count - rest.count, ops.count)
             if let failure = result.providerFailure {
                 try mirror.write { w in
                     for (_, later) in rest { try w.finishOutbox(later, state: "abandoned", error: "\(name) failed: \(failure)") }

@@ -55,7 +55,9 @@ struct Sync: AsyncParsableCommand {
         }
         defer { signals.cancel() }
         let watchdog = Watchdog(notifier: SystemdNotifier())
-        let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet })
+        // A long push says how it goes, every few seconds, in the log (stderr, or the journal).
+        let progress = WriteProgress(logger: logger) { _ in }
+        let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet }, writes: progress.settled)
         // An unknown --link or --provider is a usage error (64) even while the daemon holds the lock.
         if let config = try? ConfigLoader.load(path: options.configPath) {
             _ = try selectLinks(config, links: linkNames, providers: providerNames)

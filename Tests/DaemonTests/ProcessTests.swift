@@ -56,7 +56,7 @@ struct ProcessTests {
         let lostAfter = Date().timeIntervalSince(started)
         let (loser, winner, loserLog) = a.isRunning ? (b, a, h.dir + "/b.log") : (a, b, h.dir + "/a.log")
         #expect(winner.isRunning, "the first to exit did so while the other was still syncing")
-        #expect(lostAfter < 5, "the second exits at once (\(lostAfter) s)")
+        #expect(lostAfter < 15, "the second exits at once (\(lostAfter) s), not after the other's sync")
         let loserStatus = await h.exitStatus(loser, timeout: 1)
         let winnerStatus = await h.exitStatus(winner, timeout: 120)
         #expect(loserStatus == 75, "loser: \(h.text(loserLog))")
@@ -143,7 +143,7 @@ struct ProcessTests {
         let exit = await h.exitStatus(daemon, timeout: 10)
         let stopSeconds = Date().timeIntervalSince(term)
         #expect(exit == 0, "stderr: \(h.stderr)")
-        #expect(stopSeconds < 5, "stopped in \(stopSeconds) s")
+        #expect(stopSeconds < 15, "stopped in \(stopSeconds) s")
 
         #expect(listener.firstTime { $0.contains("STATUS=cycle 1:") }.map { $0 > term } ?? true, "the fetch outlasted the window")
         let pings = listener.pings(from: ready, to: term)
@@ -189,7 +189,7 @@ struct ProcessTests {
         let term = Date()
         kill(daemon.processIdentifier, SIGTERM)
         #expect(await h.exitStatus(daemon, timeout: 10) == 0)
-        #expect(Date().timeIntervalSince(term) < 6, "a hung read is not waited for")
+        #expect(Date().timeIntervalSince(term) < 8, "a hung read is not waited for")
     }
 
     @Test("SIGTERM during 200 slow creates: exit 0 within seconds, consistent mirror; the next run does the rest, no duplicate")

@@ -1,6 +1,7 @@
 import Foundation
 import Mirror
 import ProviderFakes
+import SyncEngine
 import Testing
 
 /// `[[provider]] concurrency`: requests in flight at once per provider,
@@ -69,6 +70,33 @@ struct RequestEstimateTests {
             #expect(pr.minimumSeconds == 0)
             #expect(hs.writes == 0)
             #expect(await h.pr.liveTasks().isEmpty, "a dry run writes nothing")
+        }
+    }
+}
+
+@Suite("Write progress")
+struct WriteProgressHookTests {
+    final class Seen: @unchecked Sendable {
+        let lock = NSLock()
+        var calls: [(String, Int, Int)] = []
+        func add(_ c: (String, Int, Int)) {
+            lock.lock()
+            calls.append(c)
+            lock.unlock()
+        }
+    }
+
+    @Test("the writes hook counts each provider's settled writes up to its total")
+    func counts() async throws {
+        try await withHarness { h in
+            for i in 0..<10 { await h.hs.seed(title: "Task \(i)") }
+            let seen = Seen()
+            let engine = try h.engine(hooks: EngineHooks(writes: { seen.add(($0, $1, $2)) }))
+            _ = try await engine.runCycle()
+            let pr = seen.calls.filter { $0.0 == "pr" }
+            #expect(pr.last?.1 == 10 && pr.last?.2 == 10)
+            #expect(zip(pr, pr.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "settled never goes back")
+            #expect(pr.count >= 3, "reported as it goes, not once at the end")
         }
     }
 }
