@@ -36,8 +36,11 @@ public struct ActiveCollabProvider: TaskWriting, SubtaskSyncing, CommentReading,
         public var baseURL: String
         public var token: String
         public var projectID: String
+        /// Subtask reads in flight at once (`concurrency`).
+        public var concurrency: Int
 
-        public init(baseURL: String, token: String, projectID: String) {
+        public init(baseURL: String, token: String, projectID: String, concurrency: Int = 1) {
+            self.concurrency = max(1, concurrency)
             self.baseURL = baseURL
             self.token = token
             self.projectID = projectID
@@ -80,20 +83,25 @@ public struct ActiveCollabProvider: TaskWriting, SubtaskSyncing, CommentReading,
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
         let list = try await command("\(project)/tasks", what: "task list")
-        var tasks: [RemoteTask] = []
-        var problems: [String] = []
-        var requests = 1
-        for e in list.children("task") {
+        // Each task's subtasks are a request of their own: `concurrency` at a time.
+        let read = try await concurrentMap(list.children("task"), limit: settings.concurrency) { e -> Result<RemoteTask, ProviderError> in
             do {
                 var task = try ACWire.task(e)
-                let ref = RemoteRef(key: task.id)
-                requests += 1
-                task.subtasks = try await subtasks(of: ref)
-                tasks.append(task)
+                task.subtasks = try await self.subtasks(of: RemoteRef(key: task.id))
+                return .success(task)
             } catch let error as ProviderError where !error.isProviderWide {
-                problems.append("\(error)")
+                return .failure(error)
             }
         }
+        var tasks: [RemoteTask] = []
+        var problems: [String] = []
+        for result in read {
+            switch result {
+            case .success(let task): tasks.append(task)
+            case .failure(let error): problems.append("\(error)")
+            }
+        }
+        let requests = 1 + read.count
         var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: requests)
         listing.problems = problems
         return listing

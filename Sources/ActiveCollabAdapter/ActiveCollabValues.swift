@@ -28,7 +28,9 @@ extension ActiveCollabProvider {
                 throw SetupError(message: "base_url: the legacy API's entry point, ending in api.php (https://HOST/api.php)")
             }
             return ActiveCollabProvider(
-                name: setup.name, settings: .init(baseURL: setup.baseURL, token: setup.token, projectID: try setup.required("project_id")),
+                name: setup.name,
+                settings: .init(
+                    baseURL: setup.baseURL, token: setup.token, projectID: try setup.required("project_id"), concurrency: setup.concurrency),
                 transport: setup.transport)
         })
 }

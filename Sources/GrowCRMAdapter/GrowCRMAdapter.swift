@@ -47,10 +47,14 @@ public struct GrowCRMProvider: TaskWriting, TaskDeleting, TaskArchiving, Comment
         public var newTaskStatusID: String
         public var priorities: GrowCRMPriorities
         public var pageSize: Int
+        /// Listing pages in flight at once (`concurrency`).
+        public var concurrency: Int
 
         public init(
-            baseURL: String, token: String, projectID: String, newTaskStatusID: String, priorities: GrowCRMPriorities, pageSize: Int = 100
+            baseURL: String, token: String, projectID: String, newTaskStatusID: String, priorities: GrowCRMPriorities, pageSize: Int = 100,
+            concurrency: Int = 1
         ) {
+            self.concurrency = max(1, concurrency)
             self.baseURL = baseURL
             self.token = token
             self.projectID = projectID
@@ -80,12 +84,12 @@ public struct GrowCRMProvider: TaskWriting, TaskDeleting, TaskArchiving, Comment
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
-        let limit = settings.pageSize
-        let pages = try await fetchNumberedPages(pageSize: limit) { page in
+        let (limit, client, projectID) = (settings.pageSize, client, settings.projectID)
+        let pages = try await fetchNumberedPagesConcurrently(concurrency: settings.concurrency, pageSize: limit) { page in
             let response = try await client.call(
                 "GET", "/tasks",
                 query: [
-                    ("project_id", settings.projectID), ("active_state", "active"), ("sort", "task_created"), ("order", "asc"),
+                    ("project_id", projectID), ("active_state", "active"), ("sort", "task_created"), ("order", "asc"),
                     ("limit", String(limit)), ("page", String(page)),
                 ])
             let decoded = try response.decode(GCEnvelope<[Lenient<GCTask>]>.self, what: "task list page \(page)")

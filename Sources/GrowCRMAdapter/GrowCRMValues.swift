@@ -64,7 +64,7 @@ extension GrowCRMProvider {
                 settings: .init(
                     baseURL: setup.baseURL, token: setup.token, projectID: try setup.required("project_id"),
                     newTaskStatusID: try setup.required("new_task_status_id"),
-                    priorities: try GrowCRMPriorities(parsing: try setup.required("priority_ids"))),
+                    priorities: try GrowCRMPriorities(parsing: try setup.required("priority_ids")), concurrency: setup.concurrency),
                 transport: setup.transport)
         })
 }

@@ -2,12 +2,12 @@ import AdapterSupport
 
 /// Grow CRM's task object (provider-docs/growcrm-tasks.txt, "The task object"),
 /// as far as tasksync reads it.
-struct GCTask: Decodable {
-    struct Ref: Decodable {
+struct GCTask: Decodable, Sendable {
+    struct Ref: Decodable, Sendable {
         var id: FlexibleID
         var title: String?
     }
-    struct Dates: Decodable {
+    struct Dates: Decodable, Sendable {
         var start: String?
         var due: String?
         var created: String?

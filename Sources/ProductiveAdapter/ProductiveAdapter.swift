@@ -37,11 +37,15 @@ public struct ProductiveProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Com
         public var closedStatusID: String?
         /// A workflow status that is not closed, for reopening a subtask.
         public var openStatusID: String?
+        /// Listing pages in flight at once (`concurrency`).
+        public var concurrency: Int = 1
 
         public init(
             baseURL: String = "https://api.productive.io/api/v2", token: String, organizationID: String,
-            projectID: String, taskListID: String, pageSize: Int = 200, closedStatusID: String? = nil, openStatusID: String? = nil
+            projectID: String, taskListID: String, pageSize: Int = 200, closedStatusID: String? = nil, openStatusID: String? = nil,
+            concurrency: Int = 1
         ) {
+            self.concurrency = max(1, concurrency)
             self.closedStatusID = closedStatusID
             self.openStatusID = openStatusID
             self.baseURL = baseURL
@@ -87,31 +91,40 @@ public struct ProductiveProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Com
             query.append(("filter[updated_at][gt_eq]", changedSince.iso8601(fractional: false).replacing("Z", with: "+00:00")))
             extra.append(("X-Feature-Flags", "filteringSkipDatetimeCastToDate"))
         }
-        var tasks: [RemoteTask] = []
-        var subtasks: [RemoteSubtask] = []
-        var problems: [String] = []
-        var page = 1
-        var requests = 0
-        while true {
-            let response = try await client.call("GET", "/tasks", query: query + [("page[number]", String(page))], extraHeaders: extra)
-            requests += 1
+        let (client, base, headers) = (client, query, extra)
+        // Pages `concurrency` at a time once the first has said how many there are.
+        let read = try await fetchNumberedPagesConcurrently(concurrency: settings.concurrency) { page in
+            let response = try await client.call("GET", "/tasks", query: base + [("page[number]", String(page))], extraHeaders: headers)
             let decoded = try response.decode(PRList<PRTaskAttributes>.self, what: "task list page \(page)")
+            var entries: [PRListed] = []
             for entry in decoded.data {
                 switch entry.value {
                 case .success(let resource) where resource.isGone: break
                 case .success(let resource):
                     do {
                         switch try resource.item() {
-                        case .task(let t): tasks.append(t)
-                        case .subtask(let s): subtasks.append(s)
+                        case .task(let t): entries.append(.task(t))
+                        case .subtask(let s): entries.append(.subtask(s))
                         }
-                    } catch { problems.append("\(error)") }
-                case .failure(let error): problems.append("\(error)")
+                    } catch { entries.append(.problem("\(error)")) }
+                case .failure(let error): entries.append(.problem("\(error)"))
                 }
             }
-            guard let current = decoded.meta?.current_page, let total = decoded.meta?.total_pages, current < total else { break }
-            page = current + 1
+            // A page with no entries at all ends the listing.
+            return NumberedPage(
+                items: decoded.data.isEmpty ? [] : [entries], currentPage: decoded.meta?.current_page, lastPage: decoded.meta?.total_pages ?? 1)
         }
+        var tasks: [RemoteTask] = []
+        var subtasks: [RemoteSubtask] = []
+        var problems: [String] = []
+        for entry in read.items.joined() {
+            switch entry {
+            case .task(let t): tasks.append(t)
+            case .subtask(let s): subtasks.append(s)
+            case .problem(let p): problems.append(p)
+            }
+        }
+        let requests = read.requestCount
         var listing = TaskListing(
             tasks: tasks, subtasks: subtasks, isComplete: changedSince == nil && problems.isEmpty, requestCount: requests)
         listing.problems = problems
@@ -255,7 +268,7 @@ extension ProductiveProvider {
                     baseURL: setup.baseURL, token: setup.token, organizationID: try setup.required("organization_id"),
                     projectID: try setup.required("project_id"), taskListID: try setup.required("task_list_id"),
                     pageSize: setup.int("page_size", default: 200), closedStatusID: setup.settings["closed_status_id"],
-                    openStatusID: setup.settings["open_status_id"]),
+                    openStatusID: setup.settings["open_status_id"], concurrency: setup.concurrency),
                 transport: setup.transport)
         })
 }

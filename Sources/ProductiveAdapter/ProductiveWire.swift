@@ -62,6 +62,13 @@ struct PROne<A: Decodable>: Decodable {
     var data: PRResource<A>
 }
 
+/// One entry of a listing page, read.
+enum PRListed: Sendable {
+    case task(RemoteTask)
+    case subtask(RemoteSubtask)
+    case problem(String)
+}
+
 enum PRItem {
     case task(RemoteTask)
     case subtask(RemoteSubtask)
