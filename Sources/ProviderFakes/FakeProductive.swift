@@ -192,6 +192,10 @@ public actor FakeProductive {
 
     public func stop() async { await server?.stop() }
 
+    /// Stops answering and refuses connections on the same port (a provider that
+    /// is down), which no other fake can take meanwhile.
+    public func refuseConnections() async { await server?.refuse() }
+
     public func setOptions(_ options: Options) {
         self.options = options
         generation &+= 1

@@ -354,6 +354,10 @@ public actor FakeProofHub {
 
     public func stop() async { await server?.stop() }
 
+    /// Stops answering and refuses connections on the same port (a provider that
+    /// is down), which no other fake can take meanwhile.
+    public func refuseConnections() async { await server?.refuse() }
+
     /// New options; the id sequence stays where it is.
     public func setOptions(_ options: Options) { self.options = options }
 

@@ -372,6 +372,31 @@ final class FakeHTTPServer: Sendable {
     }
 
     private let stopping = Once()
+
+    /// Stops serving and keeps the port: a socket stays bound to it without
+    /// listening, so a client is refused (a member that is down) and no
+    /// other fake started meanwhile can take the port and answer in its place.
+    func refuse() async {
+        await stop()
+        guard let holder = try? Socket(domain: Int32(AF_INET), type: .stream) else { return }
+        try? holder.setValue(true, for: BoolSocketOption(name: SO_REUSEADDR))
+        try? holder.bind(to: try sockaddr_in.inet(ip4: "127.0.0.1", port: UInt16(port)))
+        Self.held.keep(holder)
+    }
+
+    /// Ports held by ``refuse()``, for the life of the process.
+    private static let held = HeldSockets()
+}
+
+final class HeldSockets: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sockets: [Socket] = []
+
+    func keep(_ socket: Socket) {
+        lock.lock()
+        sockets.append(socket)
+        lock.unlock()
+    }
 }
 
 /// A count of requests in flight, and its peak.

@@ -140,7 +140,7 @@ struct FiveMemberTests {
         try await withFive(onDelete: "delete") { h, f in
             await f.hs.seed(title: "Before")
             try await h.cycle()
-            await f.ac.stop()
+            await f.ac.refuseConnections()
             await f.pr.seed(title: "While ActiveCollab is away")
             let report = try await h.cycle()
             #expect(report.providerFailures["ac"] == .unreachable)

@@ -103,7 +103,7 @@ struct ThreeMemberTests {
             guard case .helpspace(let hs) = h["hs"], case .productive(let pr) = h["pr"], case .productive(let pr2) = h["pr2"] else { return }
             let hsID = await hs.seed(title: "Before")
             try await h.cycle()
-            await pr2.stop()
+            await pr2.refuseConnections()
             await hs.edit(hsID) { $0.title = "After" }
             await hs.seed(title: "New while refused")
             let report = try await h.cycle()
