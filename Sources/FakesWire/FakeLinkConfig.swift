@@ -52,15 +52,27 @@ public enum FakeLinkConfig {
     /// One link over `members` (kind, provider name, base URL), in that
     /// order. Token files are expected at `DIR/NAME.token`.
     /// `providerOptions`: lines added to every `[[provider]]` table.
+    ///
+    /// `rateLimits`, by provider name, replaces the `rate_limit` line of
+    /// ``kinds`` (where the fakes run unlimited: `"none"`) with that value;
+    /// an empty value leaves the line out, so the provider gets its kind's
+    /// published default budget (the benchmark's runs against enforced windows).
     public static func toml(
         dir: String, members: [(kind: String, name: String, url: String)], link: String = "support-web", linkOptions: String = "",
-        syncOptions: String = "", providerOptions: String = ""
+        syncOptions: String = "", providerOptions: String = "", rateLimits: [String: String] = [:]
     ) -> String {
         var text = "[sync]\nmirror = \"\(dir)/mirror.sqlite\"\n\(syncOptions)\n\n"
         for m in members {
             let kind = kinds.first { $0.kind == m.kind }!
+            var keys = kind.keys
+            if let rateLimit = rateLimits[m.name] {
+                var lines = keys.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                lines.removeAll { $0.hasPrefix("rate_limit") }
+                if !rateLimit.isEmpty { lines.append("rate_limit = \"\(rateLimit)\"") }
+                keys = lines.joined(separator: "\n")
+            }
             text += "[[provider]]\nname = \"\(m.name)\"\nkind = \"\(m.kind)\"\nbase_url = \"\(m.url)\"\n"
-            text += "token_file = \"\(dir)/\(m.name).token\"\n\(kind.keys)\n\(providerOptions)\n\n"
+            text += "token_file = \"\(dir)/\(m.name).token\"\n\(keys)\n\(providerOptions)\n\n"
         }
         text += "[[link]]\nname = \"\(link)\"\nmembers = [\(members.map { "\"\($0.name)\"" }.joined(separator: ", "))]\n\(linkOptions)\n"
         for (i, status) in ["To do", "Doing", "Done"].enumerated() {

@@ -198,6 +198,12 @@ public final class FakesChild: @unchecked Sendable {
     /// Moves the fakes' shared clock on.
     public func advance(seconds: Double) async throws { try await send("advance \(seconds)") }
 
+    /// From now on every answer of that kind's fake (of every fake when nil)
+    /// waits `milliseconds` before it is served.
+    public func setLatency(milliseconds: Double, kind: String? = nil) async throws {
+        try await send("latency \(milliseconds)" + (kind.map { " \($0)" } ?? ""))
+    }
+
     /// Ends the child: `quit`, then its stdin closes; SIGKILL if it is still
     /// running after `timeout` seconds. Safe to call more than once.
     public func stop(timeout: Double = 5) async {

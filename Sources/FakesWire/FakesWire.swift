@@ -11,6 +11,7 @@
 //     ledger            ok {"KIND":FakeLedgerCounts, ...}: requests served since the last reset
 //     reset             the ledgers start again from zero
 //     advance SECONDS   the fakes' shared clock moves on
+//     latency MS [KIND] every answer (of that kind's fake, else of every fake) waits MS milliseconds from now on
 //     quit              the fakes stop and the program exits (as it does when stdin closes)
 import Foundation
 
@@ -98,16 +99,35 @@ public struct FakeLedgerCounts: Codable, Sendable, Equatable {
     public var writes: Int
     /// Requests whose path names `/comments`.
     public var commentRequests: Int
+    /// GETs of a task listing (a path, or ActiveCollab's `path_info`,
+    /// ending in `/tasks`, or `/tasks/archive`): one per page read.
+    public var listingRequests: Int
+    /// Answers with status 429 (Too Many Requests).
+    public var tooManyRequests: Int
 
-    public init(total: Int, writes: Int, commentRequests: Int) {
+    public init(total: Int, writes: Int, commentRequests: Int, listingRequests: Int = 0, tooManyRequests: Int = 0) {
         self.total = total
         self.writes = writes
         self.commentRequests = commentRequests
+        self.listingRequests = listingRequests
+        self.tooManyRequests = tooManyRequests
     }
 
     enum CodingKeys: String, CodingKey {
         case total, writes
         case commentRequests = "comment_requests"
+        case listingRequests = "listing_requests"
+        case tooManyRequests = "too_many_requests"
+    }
+
+    /// The two later counts read as 0 from a program that does not send them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        total = try c.decode(Int.self, forKey: .total)
+        writes = try c.decode(Int.self, forKey: .writes)
+        commentRequests = try c.decode(Int.self, forKey: .commentRequests)
+        listingRequests = try c.decodeIfPresent(Int.self, forKey: .listingRequests) ?? 0
+        tooManyRequests = try c.decodeIfPresent(Int.self, forKey: .tooManyRequests) ?? 0
     }
 }
 

@@ -92,6 +92,7 @@ extension FakeActiveCollab {
 
     func handle(_ request: FakeRequest) -> FakeResponse {
         var answer = serve(request)
+        ledger.answered(answer.status)
         if options.connection == .close { answer.closesConnection = true }
         return answer
     }

@@ -59,6 +59,7 @@ extension FakeGrowCRM {
 
     func handle(_ request: FakeRequest) -> FakeResponse {
         var answer = serve(request)
+        ledger.answered(answer.status)
         if options.connection == .close { answer.closesConnection = true }
         return answer
     }

@@ -298,6 +298,7 @@ public actor FakeHelpSpace {
 
     func handle(_ request: FakeRequest) -> FakeResponse {
         var answer = serve(request)
+        ledger.answered(answer.status)
         if options.connection == .close { answer.closesConnection = true }
         return answer
     }

@@ -323,6 +323,7 @@ public actor FakeProductive {
 
     func handle(_ request: FakeRequest) -> FakeResponse {
         var answer = serve(request)
+        ledger.answered(answer.status)
         if options.connection == .close { answer.closesConnection = true }
         return answer
     }

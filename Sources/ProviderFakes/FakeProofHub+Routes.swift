@@ -17,6 +17,7 @@ extension FakeProofHub {
 
     func handle(_ request: FakeRequest) -> FakeResponse {
         var answer = serve(request)
+        ledger.answered(answer.status)
         if options.connection == .close { answer.closesConnection = true }
         return answer
     }

@@ -202,6 +202,9 @@ public enum Fault: Sendable, Equatable {
 public struct RequestLedger: Sendable {
     public private(set) var byMethod: [String: Int] = [:]
     public private(set) var lines: [String] = []
+    /// Answers by HTTP status: each fake's handler notes the status of
+    /// every answer it gives (a 429 it enforced or was told to give included).
+    public private(set) var byStatus: [Int: Int] = [:]
     var faults: [(fault: Fault, remaining: Int, method: String?)] = []
 
     public var total: Int { byMethod.values.reduce(0, +) }
@@ -222,6 +225,9 @@ public struct RequestLedger: Sendable {
         byMethod[request.method, default: 0] += 1
         lines.append("\(request.method) \(request.path)\(request.rawQuery.isEmpty ? "" : "?" + request.rawQuery)")
     }
+
+    /// Notes the status of one answer (``byStatus``).
+    mutating func answered(_ status: Int) { byStatus[status, default: 0] += 1 }
 
     mutating func nextFault(for method: String, isCreate: Bool = false) -> Fault? {
         guard

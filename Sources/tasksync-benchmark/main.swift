@@ -11,6 +11,21 @@
 // others) in one link; the tasks are created on HelpSpace and copied to all.
 // TASKSYNC_BENCH_SYNC adds lines to the config's [sync] table, e.g.
 // "comments_every = 10000" to see the listing alone.
+//
+// --scenario NAME measures against real conditions (issue 11) and prints
+// each figure that has a limit as `ratio NAME: MEASURED / LIMIT = R`, and
+// the 429s the fakes answered as `429s: N`:
+//   idle-latency       N (default 10,000) HelpSpace tasks, HelpSpace and Productive; the
+//                      initial sync at 0 ms, then idle cycles with every answer
+//                      --latency-ms late (default 100): wall time against
+//                      ceil(requests needed / concurrency) x latency of the member
+//                      that needs the most (members are read side by side).
+//   first-sync-budget  N (default 1,000) tasks HelpSpace -> Productive, the fake enforcing
+//                      Productive's windows (100/10 s, 4,000/30 min) and the engine on
+//                      its default budget: requests per second against the budget's rate.
+//   three-budget       the same over HelpSpace, Productive and ProofHub (N default 300),
+//                      ProofHub's 25/10 s the binding budget.
+// --latency-ms MS (scenarios only, default 100) is how late every answer is.
 import FakesWire
 import Foundation
 import HTTPTransport
@@ -39,68 +54,147 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-var memberCount = 2
-if let i = arguments.firstIndex(of: "--members") {
-    let kinds = FakeLinkConfig.kinds.count
-    guard i + 1 < arguments.count, let k = Int(arguments[i + 1]), (2...kinds).contains(k) else {
-        FileHandle.standardError.write(Data("--members: expected a number from 2 to \(kinds)\n".utf8))
-        exit(64)
-    }
-    memberCount = k
-    arguments.removeSubrange(i...(i + 1))
+func usage(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+    exit(64)
 }
-try await measure(
-    count: arguments.first.flatMap(Int.init) ?? 10_000, idleCycles: max(1, arguments.dropFirst().first.flatMap(Int.init) ?? 1),
-    kinds: FakeLinkConfig.kinds.prefix(memberCount).map(\.kind))
 
-/// The engine alone in this process; the fakes in tasksync-fakes.
-func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
-    let program: String
-    do {
-        program = try FakesProgram.locate(neededBy: "tasksync-benchmark")
-    } catch {
-        FileHandle.standardError.write(Data("\(error)\n".utf8))
-        exit(69)
+/// Removes `--NAME VALUE` from the arguments; its value.
+func option(_ name: String, from arguments: inout [String]) -> String? {
+    guard let i = arguments.firstIndex(of: name) else { return nil }
+    guard i + 1 < arguments.count else { usage("\(name): expected a value") }
+    defer { arguments.removeSubrange(i...(i + 1)) }
+    return arguments[i + 1]
+}
+
+enum Scenario: String, CaseIterable {
+    case idleLatency = "idle-latency"
+    case firstSyncBudget = "first-sync-budget"
+    case threeBudget = "three-budget"
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var memberCount: Int?
+if let value = option("--members", from: &arguments) {
+    let kinds = FakeLinkConfig.kinds.count
+    guard let k = Int(value), (2...kinds).contains(k) else { usage("--members: expected a number from 2 to \(kinds)") }
+    memberCount = k
+}
+let scenario = option("--scenario", from: &arguments).map { name in
+    guard let s = Scenario(rawValue: name) else {
+        usage("--scenario: expected one of \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
     }
-    // The tasks were last touched an hour ago: the idle cycle is the steady state.
-    // Productive answers writes with the relationships asked for (`include=`), as
-    // JSON:API servers do; the tests cover the other reading, which costs a read-back per write.
-    let fakes = try await FakesChild.start(
-        program: program,
-        arguments: kinds.flatMap { ["--kind", $0] } + [
-            "--seed", "helpspace:\(count)", "--clock-offset=-3600", "--set", "productive.include_on_writes=honoured",
-        ])
-    /// Per kind: requests, writes, comment reads.
-    func ledger() async throws -> [String: (total: Int, writes: Int, comments: Int)] {
+    return s
+}
+let latencyMilliseconds = option("--latency-ms", from: &arguments).map { value in
+    guard let ms = Double(value), ms >= 0 else { usage("--latency-ms: expected milliseconds, 0 or more") }
+    return ms
+}
+if let flag = arguments.first(where: { $0.hasPrefix("--") }) { usage("unknown option \(flag)") }
+let count = arguments.first.map { value in
+    guard let n = Int(value), n >= 0 else { usage("N: expected a number of tasks") }
+    return n
+}
+let idleCycles = max(1, arguments.dropFirst().first.flatMap(Int.init) ?? 1)
+let firstKinds = { (k: Int) in FakeLinkConfig.kinds.prefix(k).map(\.kind) }
+
+switch scenario {
+case nil:
+    if latencyMilliseconds != nil { usage("--latency-ms goes with --scenario") }
+    try await measure(count: count ?? 10_000, idleCycles: idleCycles, kinds: firstKinds(memberCount ?? 2))
+case .idleLatency:
+    try await measureIdleLatency(
+        count: count ?? 10_000, idleCycles: idleCycles, kinds: firstKinds(memberCount ?? 2), latencyMilliseconds: latencyMilliseconds ?? 100)
+case .firstSyncBudget:
+    try await measureFirstSync(
+        name: "first-sync-rate", count: count ?? 1_000, kinds: firstKinds(memberCount ?? 2), latencyMilliseconds: latencyMilliseconds ?? 100)
+case .threeBudget:
+    if let memberCount, memberCount != 3 { usage("three-budget links three members") }
+    try await measureFirstSync(
+        name: "three-budget-rate", count: count ?? 300, kinds: firstKinds(3), latencyMilliseconds: latencyMilliseconds ?? 100)
+}
+
+// MARK: the fakes and the engine
+
+/// One run: the fakes in their child process, the engine here, the config linking them.
+struct Bench {
+    var fakes: FakesChild
+    var engine: SyncEngine
+    var config: SyncConfiguration
+    var kinds: [String]
+    var dir: String
+
+    /// Requests served since the last reset, by kind.
+    func ledger() async throws -> [String: FakeLedgerCounts] {
         let ledgers = try await fakes.ledgers()
         return try Dictionary(
             uniqueKeysWithValues: kinds.map { kind in
                 guard let l = ledgers[kind] else { throw FakesChildError.protocolError("no ledger for \(kind): \(ledgers)") }
-                return (kind, (l.total, l.writes, l.commentRequests))
+                return (kind, l)
             })
     }
-    let members = try kinds.map { try fakes.ready.fake($0) }
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-bench-\(getpid())").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    for m in members { try m.token.write(toFile: "\(dir)/\(m.kind).token", atomically: true, encoding: .utf8) }
-    let config = try ConfigLoader.parse(
-        FakeLinkConfig.toml(
-            dir: dir, members: members.map { ($0.kind, $0.kind, $0.baseURL) }, link: "bench",
-            syncOptions: ProcessInfo.processInfo.environment["TASKSYNC_BENCH_SYNC"] ?? ""),
-        source: "benchmark")
-    var logger = Logger(label: "bench")
-    logger.logLevel = .error
-    let transport = CurlTransport()
-    let providers = try config.providers.map { try ProviderFactory.make($0, catalog: ProviderCatalog.all, transport: transport) }
-    let engine = SyncEngine(
-        config: config, mirror: try Mirror(path: config.sync.mirrorPath), providers: providers, logger: logger)
+
+    func stop() async {
+        await fakes.stop()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// `rateLimits` by kind: see ``FakeLinkConfig/toml(dir:members:link:linkOptions:syncOptions:rateLimits:)``.
+    static func start(kinds: [String], fakesArguments: [String], rateLimits: [String: String] = [:]) async throws -> Bench {
+        let program: String
+        do {
+            program = try FakesProgram.locate(neededBy: "tasksync-benchmark")
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(69)
+        }
+        let fakes = try await FakesChild.start(program: program, arguments: kinds.flatMap { ["--kind", $0] } + fakesArguments)
+        let members = try kinds.map { try fakes.ready.fake($0) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tasksync-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for m in members { try m.token.write(toFile: "\(dir)/\(m.kind).token", atomically: true, encoding: .utf8) }
+        let config = try ConfigLoader.parse(
+            FakeLinkConfig.toml(
+                dir: dir, members: members.map { ($0.kind, $0.kind, $0.baseURL) }, link: "bench",
+                syncOptions: ProcessInfo.processInfo.environment["TASKSYNC_BENCH_SYNC"] ?? "", rateLimits: rateLimits),
+            source: "benchmark")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let transport = CurlTransport()
+        let providers = try config.providers.map { try ProviderFactory.make($0, catalog: ProviderCatalog.all, transport: transport) }
+        let engine = SyncEngine(config: config, mirror: try Mirror(path: config.sync.mirrorPath), providers: providers, logger: logger)
+        return Bench(fakes: fakes, engine: engine, config: config, kinds: kinds, dir: dir)
+    }
+}
+
+/// The arguments every run gives the fakes: N tasks on HelpSpace, last
+/// touched an hour ago (the idle cycle is the steady state). Productive
+/// answers writes with the relationships asked for (`include=`), as JSON:API
+/// servers do; the tests cover the other reading, which costs a read-back per write.
+func seedArguments(_ count: Int) -> [String] {
+    ["--seed", "helpspace:\(count)", "--clock-offset=-3600", "--set", "productive.include_on_writes=honoured"]
+}
+
+/// `ratio NAME: MEASURED / LIMIT = R`, the form a script compares across runs.
+func ratioLine(_ name: String, _ measured: Double, _ limit: Double, unit: String, digits: Int = 2) -> String {
+    let f = "%.\(digits)f"
+    let ratio = limit > 0 ? String(format: "%.2f", measured / limit) : "n/a"
+    return "ratio \(name): \(String(format: f, measured)) \(unit) / \(String(format: f, limit)) \(unit) = \(ratio)"
+}
+
+func seconds(_ value: Double) -> String { String(format: "%.1f", value) }
+
+// MARK: the default run
+
+/// The engine alone in this process; the fakes in tasksync-fakes.
+func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
+    let bench = try await Bench.start(kinds: kinds, fakesArguments: seedArguments(count))
+    let (fakes, engine, config) = (bench.fakes, bench.engine, bench.config)
 
     let start = Date()
     _ = try await engine.runCycle()
     let initialSeconds = Date().timeIntervalSince(start)
-    let initial = try await ledger()
+    let initial = try await bench.ledger()
     // Two minutes pass and one task changes: the cursor then sits past the initial burst.
     try await fakes.advance(seconds: 120)
     if let first = try await fakes.tasks(kinds[1]).first { try await fakes.edit(kinds[1], first.id, FakeEdit(addTags: ["touched"])) }
@@ -116,23 +210,180 @@ func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
     }
     let idleCPU = (cpuMilliseconds() - cpuBefore) / Double(idleCycles)
     let idleSystem = (systemMilliseconds() - systemBefore) / Double(idleCycles)
-    let after = try await ledger()
-    await fakes.stop()
+    let after = try await bench.ledger()
+    await bench.stop()
 
-    let sum = { (l: [String: (total: Int, writes: Int, comments: Int)]) in
-        (l.values.map(\.total).reduce(0, +), l.values.map(\.writes).reduce(0, +))
-    }
+    let sum = { (l: [String: FakeLedgerCounts]) in (l.values.map(\.total).reduce(0, +), l.values.map(\.writes).reduce(0, +)) }
     print("tasks: \(count) (created on HelpSpace, copied to \(kinds.dropFirst().joined(separator: ", ")))")
     print("initial sync: \(String(format: "%.1f", initialSeconds)) s, \(sum(initial).0) requests (\(sum(initial).1) writes)")
     print(
         "idle cycle (comments_every = \(config.sync.commentsEvery)): "
             + kinds.map { kind in
                 let l = after[kind]!
-                return "\(kind) \(l.total / idleCycles) requests (\(l.writes / idleCycles) writes, \(l.comments / idleCycles) comment reads)"
+                return
+                    "\(kind) \(l.total / idleCycles) requests (\(l.writes / idleCycles) writes, \(l.commentRequests / idleCycles) comment reads)"
             }.joined(separator: ", ") + ", outcome \(idle.outcome.rawValue)"
     )
     print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms (\(String(format: "%.0f", idleSystem)) ms of it in the kernel)")
     let phaseText = ["load", "fetch", "plan", "write"].map { "\($0) \(String(format: "%.0f", (phases[$0] ?? 0) / Double(idleCycles)))" }
     print("idle cycle phases (wall ms): " + phaseText.joined(separator: ", "))
     print("engine peak RSS: \(String(format: "%.0f", peakRSSMegabytes())) MB")
+    // Issue 11's reference: 1.6 s of engine CPU per idle cycle at 100,000 tasks (16 µs an item) and its RSS target.
+    print(ratioLine("idle-cpu-per-item", count > 0 ? idleCPU * 1000 / Double(count) : 0, 16, unit: "µs"))
+    print(ratioLine("peak-rss", peakRSSMegabytes(), 150, unit: "MB", digits: 0))
+}
+
+// MARK: idle cycle against latency
+
+/// The provider's request concurrency: its config's concurrency key when
+/// this engine's ProviderConfig has one (found by name at run time, so that
+/// the benchmark builds before and after the key lands; unset: its default,
+/// 4), else 1: this engine sends one request at a time.
+func concurrency(of provider: ProviderConfig) -> (value: Int, source: String) {
+    for child in Swift.Mirror(reflecting: provider).children where child.label?.lowercased().contains("concurrency") == true {
+        if let n = child.value as? Int { return (max(1, n), "config") }
+        return (4, "config default")
+    }
+    if let value = provider.settings["concurrency"], let n = Int(value) { return (max(1, n), "config") }
+    return (1, "no concurrency key in this engine")
+}
+
+func measureIdleLatency(count: Int, idleCycles: Int, kinds: [String], latencyMilliseconds: Double) async throws {
+    // The initial sync runs at 0 ms to save time; the latency starts with the idle part.
+    let bench = try await Bench.start(kinds: kinds, fakesArguments: seedArguments(count))
+    let (fakes, engine) = (bench.fakes, bench.engine)
+    let start = Date()
+    _ = try await engine.runCycle()
+    let initialSeconds = Date().timeIntervalSince(start)
+    let initial = try await bench.ledger()
+    try await fakes.advance(seconds: 120)
+    if let first = try await fakes.tasks(kinds[1]).first { try await fakes.edit(kinds[1], first.id, FakeEdit(addTags: ["touched"])) }
+    _ = try await engine.runCycle()
+    try await fakes.setLatency(milliseconds: latencyMilliseconds)
+    try await fakes.resetLedgers()
+    let idleStart = Date()
+    var idle = try await engine.runCycle()
+    for _ in 1..<idleCycles { idle = try await engine.runCycle() }
+    let wall = Date().timeIntervalSince(idleStart) / Double(idleCycles)
+    let after = try await bench.ledger()
+    await bench.stop()
+
+    let cycles = Double(idleCycles)
+    var made = 0.0
+    var listing = 0.0
+    var limit = 0.0
+    var concurrencies: [String] = []
+    for kind in kinds {
+        let l = after[kind]!
+        let c = concurrency(of: bench.config.providers.first { $0.name == kind }!)
+        // Needed: the listing pages plus the comment reads the comment rule scheduled (those made).
+        let needed = Double(l.listingRequests + l.commentRequests) / cycles
+        made += Double(l.total) / cycles
+        listing += Double(l.listingRequests) / cycles
+        // Members are read side by side: the slowest one bounds the cycle.
+        limit = max(limit, (needed / Double(c.value)).rounded(.up) * latencyMilliseconds / 1000)
+        concurrencies.append("\(kind) \(c.value) (\(c.source))")
+    }
+    let perCycle = { (n: Int) in String(format: "%.0f", Double(n) / cycles) }
+    print("tasks: \(count) (created on HelpSpace, copied to \(kinds.dropFirst().joined(separator: ", ")))")
+    print(
+        "initial sync (0 ms latency): \(seconds(initialSeconds)) s, \(initial.values.map(\.total).reduce(0, +)) requests")
+    var members: [String] = []
+    for kind in kinds {
+        let l = after[kind]!
+        let listed: String = perCycle(l.listingRequests)
+        let read: String = perCycle(l.commentRequests)
+        members.append("\(kind) \(perCycle(l.total)) requests (\(listed) listing pages, \(read) comment reads, \(perCycle(l.writes)) writes)")
+    }
+    let latencyText = String(format: "%.0f", latencyMilliseconds)
+    let wallText = String(format: "%.2f", wall)
+    print(
+        "idle cycle at \(latencyText) ms a request (comments_every = \(bench.config.sync.commentsEvery)): \(wallText) s, "
+            + members.joined(separator: ", ") + ", outcome \(idle.outcome.rawValue)")
+    print("concurrency: " + concurrencies.joined(separator: ", "))
+    print("requests: made \(String(format: "%.0f", made)), listing minimum \(String(format: "%.0f", listing))")
+    print(ratioLine("idle-wall-\(String(format: "%.0f", latencyMilliseconds))ms", wall, limit, unit: "s"))
+    print("429s: \(after.values.map(\.tooManyRequests).reduce(0, +))")
+}
+
+// MARK: first sync against the published windows
+
+/// The rate (requests a second) a budget allows over a run that made
+/// `requests`: the slowest of its windows that so many requests can fill
+/// (a window larger than the run never binds it); none: the slowest window.
+func budgetRate(_ windows: [RateLimitWindow], requests: Int) -> Double? {
+    let reachable = windows.filter { $0.requests <= requests }
+    return (reachable.isEmpty ? windows : reachable).map { Double($0.requests) / $0.seconds }.min()
+}
+
+func measureFirstSync(name: String, count: Int, kinds: [String], latencyMilliseconds: Double) async throws {
+    // The fakes enforce the published windows of the kinds that have them;
+    // the engine runs on each kind's default budget (no `rate_limit` line).
+    let limited = kinds.filter { ["productive", "proofhub"].contains($0) }
+    let bench = try await Bench.start(
+        kinds: kinds,
+        fakesArguments: seedArguments(count) + limited.flatMap { ["--set", "\($0).enforce_rate_limits=true"] } + [
+            "--latency", String(latencyMilliseconds),
+        ],
+        rateLimits: Dictionary(uniqueKeysWithValues: limited.map { ($0, "") }))
+    let (fakes, engine) = (bench.fakes, bench.engine)
+    // The fakes' shared clock hands out instants at least 1 ms apart, so
+    // seeding N tasks left it up to N ms ahead of the real one; until the real
+    // one catches up, it barely moves, and the requests it stamps then would
+    // stay in the fake's window longer than in a real server's (a 429 the
+    // engine's budget cannot foresee). Start once it has caught up.
+    try await Task.sleep(for: .milliseconds(count + 500))
+    let start = Date()
+    var cycles = 0
+    var outcome = ""
+    // One cycle should carry everything (a budget wait stays under retry_after_max);
+    // more run if a provider was parked, until every member holds the N tasks.
+    while true {
+        let report = try await engine.runCycle()
+        cycles += 1
+        outcome = report.outcome.rawValue
+        var done = true
+        for kind in kinds.dropFirst() {
+            if try await fakes.tasks(kind).count < count { done = false }
+        }
+        if done { break }
+        if cycles >= 100 || Date().timeIntervalSince(start) > 3600 {
+            print("first sync did not finish: \(cycles) cycles, \(seconds(Date().timeIntervalSince(start))) s, outcome \(outcome)")
+            break
+        }
+        try await Task.sleep(for: .seconds(1))
+    }
+    let wall = Date().timeIntervalSince(start)
+    let ledger = try await bench.ledger()
+    await bench.stop()
+
+    print("tasks: \(count) (created on HelpSpace, copied to \(kinds.dropFirst().joined(separator: ", ")))")
+    print(
+        "first sync at \(String(format: "%.0f", latencyMilliseconds)) ms a request: \(seconds(wall)) s in \(cycles) cycle\(cycles == 1 ? "" : "s"), "
+            + "outcome \(outcome); "
+            + kinds.map { kind in
+                let l = ledger[kind]!
+                return "\(kind) \(l.total) requests (\(l.writes) writes, \(l.tooManyRequests) answered 429)"
+            }.joined(separator: ", "))
+    // Per limited member: the requests it admitted a second over the whole
+    // sync against its budget's rate. The member with the slowest budget binds the run.
+    var rates: [(kind: String, achieved: Double, budget: Double, windows: String)] = []
+    for kind in limited {
+        let l = ledger[kind]!
+        let windows = bench.config.providers.first { $0.name == kind }!.rateLimit
+        let admitted = l.total - l.tooManyRequests
+        guard let budget = budgetRate(windows, requests: admitted) else { continue }
+        rates.append((kind, Double(admitted) / wall, budget, windows.map(\.description).joined(separator: ", ")))
+    }
+    let binding = rates.min { $0.budget < $1.budget }
+    for r in rates where r.kind != binding?.kind {
+        print("\(r.kind): \(String(format: "%.2f", r.achieved)) req/s against its budget \(r.windows) (\(String(format: "%.2f", r.budget)) req/s), not binding")
+    }
+    if let b = binding {
+        print(
+            "budget: \(b.kind) \(b.windows), binding; at \(String(format: "%.2f", b.budget)) req/s its \(ledger[b.kind]!.total - ledger[b.kind]!.tooManyRequests) requests take \(seconds(Double(ledger[b.kind]!.total - ledger[b.kind]!.tooManyRequests) / b.budget)) s"
+        )
+        print(ratioLine("\(name)-\(b.kind)", b.achieved, b.budget, unit: "req/s"))
+    }
+    print("429s: \(ledger.values.map(\.tooManyRequests).reduce(0, +))")
 }

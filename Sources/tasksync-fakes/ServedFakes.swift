@@ -18,6 +18,8 @@ protocol ServedFake: Sendable {
     func snapshot() async -> [FakeTaskSnapshot]
     func ledgerCounts() async -> FakeLedgerCounts
     func resetLedger() async
+    /// Seconds every answer waits from now on.
+    func setLatency(_ seconds: Double) async
 }
 
 struct ServedFakeError: Error, CustomStringConvertible {
@@ -45,14 +47,27 @@ let servedKinds: [ServedKind] = [
             switch (name, value) {
             case ("include_on_writes", "honoured"): options.includeOnWrites = .honoured
             case ("include_on_writes", "ignored"): options.includeOnWrites = .ignored
-            default: throw ServedFakeError("productive has no switch \(name)=\(value) (include_on_writes=honoured|ignored)")
+            // 100 per 10 s per token and 4,000 per 30 min per organisation, answered with 429s.
+            case ("enforce_rate_limits", "true"): options.enforceRateLimits = true
+            case ("enforce_rate_limits", "false"): options.enforceRateLimits = false
+            default:
+                throw ServedFakeError(
+                    "productive has no switch \(name)=\(value) (include_on_writes=honoured|ignored, enforce_rate_limits=true|false, latency_ms=N)")
             }
         }
         return FakeProductive(clock: clock, options: options)
     },
     ServedKind(kind: "proofhub") { clock, settings in
-        if let name = settings.keys.sorted().first { throw ServedFakeError("proofhub has no switch '\(name)'") }
-        return FakeProofHub(clock: clock)
+        var options = FakeProofHub.Options()
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+            switch (name, value) {
+            // 25 per 10 s per API key, answered with 429s.
+            case ("enforce_rate_limits", "true"): options.enforceRateLimits = true
+            case ("enforce_rate_limits", "false"): options.enforceRateLimits = false
+            default: throw ServedFakeError("proofhub has no switch \(name)=\(value) (enforce_rate_limits=true|false, latency_ms=N)")
+            }
+        }
+        return FakeProofHub(clock: clock, options: options)
     },
     ServedKind(kind: "growcrm") { clock, settings in
         if let name = settings.keys.sorted().first { throw ServedFakeError("growcrm has no switch '\(name)'") }
@@ -131,10 +146,13 @@ extension FakeProductive: ServedFake {
 
     func snapshot() -> [FakeTaskSnapshot] {
         let live = liveTasks()
+        // Children grouped once: a search per task took minutes at 100,000 tasks.
+        let children = Dictionary(grouping: live.filter { $0.parentID != nil }, by: { $0.parentID! })
+        let commentCounts = Dictionary(grouping: comments.values, by: \.taskID).mapValues(\.count)
         return live.filter { $0.parentID == nil }.map { t in
             FakeTaskSnapshot(
                 id: String(t.id), title: t.title, status: t.workflowStatusID, tags: t.tags,
-                subtasks: live.filter { $0.parentID == t.id }.map(\.title), comments: comments(of: t.id).count)
+                subtasks: (children[t.id] ?? []).map(\.title), comments: commentCounts[t.id] ?? 0)
         }
     }
 
@@ -143,6 +161,25 @@ extension FakeProductive: ServedFake {
 
 extension FakeLedgerCounts {
     init(_ ledger: RequestLedger) {
-        self.init(total: ledger.total, writes: ledger.writes, commentRequests: ledger.lines.filter { $0.contains("/comments") }.count)
+        self.init(
+            total: ledger.total, writes: ledger.writes, commentRequests: ledger.lines.filter { $0.contains("/comments") }.count,
+            listingRequests: ledger.lines.filter(Self.isListing).count, tooManyRequests: ledger.byStatus[429] ?? 0)
+    }
+
+    /// A ledger line `GET PATH[?QUERY]` that reads a page of a task listing:
+    /// its path (or ActiveCollab's `path_info`) ends in `/tasks` or `/tasks/archive`.
+    static func isListing(_ line: String) -> Bool {
+        guard line.hasPrefix("GET ") else { return false }
+        let target = line.dropFirst(4).split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        func listing(_ path: some StringProtocol) -> Bool {
+            let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : String(path)
+            return trimmed.hasSuffix("/tasks") || trimmed.hasSuffix("/tasks/archive")
+        }
+        if listing(target[0]) { return true }
+        guard target.count == 2 else { return false }
+        for pair in target[1].split(separator: "&") where pair.hasPrefix("path_info=") {
+            if listing((pair.dropFirst("path_info=".count).removingPercentEncoding ?? "")) { return true }
+        }
+        return false
     }
 }

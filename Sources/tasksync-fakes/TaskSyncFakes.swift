@@ -20,7 +20,7 @@ struct TaskSyncFakes: AsyncParsableCommand {
             Prints one line once the fakes serve: `ready` and JSON naming each fake's kind, \
             base_url and token (and the ids of the tasks it seeded). Then answers one command \
             a line on stdin: `edit KIND ID JSON`, `tasks KIND`, `ledger`, `reset`, \
-            `advance SECONDS`, `quit`. Exits when stdin closes, on `quit`, SIGTERM or SIGINT. \
+            `advance SECONDS`, `latency MS [KIND]`, `quit`. Exits when stdin closes, on `quit`, SIGTERM or SIGINT. \
             The fakes hold everything in memory and forget it when the program ends.
             """)
 
@@ -33,8 +33,16 @@ struct TaskSyncFakes: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds the fakes' clock runs ahead of the real one (negative: behind; write --clock-offset=-3600).")
     var clockOffset: Double = 0
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A fake's switch, e.g. productive.include_on_writes=honoured.", valueName: "kind.name=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "A fake's switch, e.g. productive.include_on_writes=honoured, productive.enforce_rate_limits=true, "
+                + "proofhub.enforce_rate_limits=true, or any kind's latency_ms=N (overrides --latency for that kind).",
+            valueName: "kind.name=value"))
     var switches: [String] = []
+
+    @Option(name: .long, help: "Milliseconds every answer of every fake waits before it is served (a slow provider); default 0.")
+    var latency: Double = 0
 
     func run() async throws {
         // The fakes keep nothing worth saving: SIGTERM and SIGINT end the
@@ -61,9 +69,21 @@ struct TaskSyncFakes: AsyncParsableCommand {
             }
             settings[key[0], default: [:]][key[1]] = parts[1]
         }
+        guard latency >= 0 else { throw ValidationError("--latency \(latency): expected milliseconds, 0 or more") }
         let clock = FakeClock(offset: clockOffset)
         var fakes: [(kind: String, fake: any ServedFake)] = []
-        for kind in kinds { fakes.append((kind.kind, try kind.make(clock, settings[kind.kind] ?? [:]))) }
+        for kind in kinds {
+            // latency_ms is every kind's switch; the others are the kind's own.
+            var own = settings[kind.kind] ?? [:]
+            var milliseconds = latency
+            if let value = own.removeValue(forKey: "latency_ms") {
+                guard let ms = Double(value), ms >= 0 else { throw ValidationError("--set \(kind.kind).latency_ms=\(value): expected milliseconds") }
+                milliseconds = ms
+            }
+            let fake = try kind.make(clock, own)
+            if milliseconds > 0 { await fake.setLatency(milliseconds / 1000) }
+            fakes.append((kind.kind, fake))
+        }
 
         var ready = FakesReady(fakes: [])
         for (kind, fake) in fakes { ready.fakes.append(.init(kind: kind, baseURL: try await fake.start(), token: fake.token)) }
@@ -130,8 +150,14 @@ struct TaskSyncFakes: AsyncParsableCommand {
             guard words.count == 2, let seconds = Double(words[1]) else { throw ServedFakeError("expected: advance SECONDS") }
             clock.advance(seconds: seconds)
             return nil
+        case "latency":
+            guard (2...3).contains(words.count), let milliseconds = Double(words[1]), milliseconds >= 0 else {
+                throw ServedFakeError("expected: latency MS [KIND]")
+            }
+            for served in try words.count == 3 ? [fake(2)] : Array(fakes.values) { await served.setLatency(milliseconds / 1000) }
+            return nil
         default:
-            throw ServedFakeError("unknown command '\(words[0])' (edit, tasks, ledger, reset, advance, quit)")
+            throw ServedFakeError("unknown command '\(words[0])' (edit, tasks, ledger, reset, advance, latency, quit)")
         }
     }
 }
