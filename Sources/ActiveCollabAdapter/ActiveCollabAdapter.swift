@@ -194,7 +194,7 @@ public struct ActiveCollabProvider: TaskWriting, SubtaskSyncing, CommentReading,
             let author = e.child("created_by")?["name"] ?? e["created_by_name"]
             return RemoteComment(
                 id: id, taskID: task.key, fields: CommentFields(body: e["body"] ?? "", author: author),
-                createdAt: ACWire.timestamp(e["created_on"]))
+                createdAt: ProviderTime.timestamp(e["created_on"]))
         }
     }
 
@@ -202,6 +202,6 @@ public struct ActiveCollabProvider: TaskWriting, SubtaskSyncing, CommentReading,
         let e = try await command("\(taskPath(task))/comments/add", form: [("comment[body]", fields.body)], what: "created comment")
         guard let id = ACWire.number(e, "id") else { throw ProviderError.malformed("created comment: no id") }
         return RemoteComment(
-            id: id, taskID: task.key, fields: CommentFields(body: e["body"] ?? fields.body, author: nil), createdAt: ACWire.timestamp(e["created_on"]))
+            id: id, taskID: task.key, fields: CommentFields(body: e["body"] ?? fields.body, author: nil), createdAt: ProviderTime.timestamp(e["created_on"]))
     }
 }

@@ -4,13 +4,6 @@ import AdapterSupport
 /// element by element: the document shows `<id>` and `<name>` and names the
 /// other fields in "About Tasks"; the element names are the field names.
 enum ACWire {
-    /// `Y-m-d H:i:s` (the legacy API's form, in UTC) or an ISO 8601 time.
-    static func timestamp(_ text: String?) -> Timestamp? {
-        guard let text = text?.trimmingWhitespace(), !text.isEmpty else { return nil }
-        if let t = Timestamp(parsing: text) { return t }
-        return Timestamp(parsing: text.replacing(" ", with: "T") + "Z")
-    }
-
     /// A task's or subtask's completion: `completed_on` set, or `is_completed` 1/true.
     static func completed(_ e: XMLAnswer.Element) -> Bool {
         if let on = e["completed_on"]?.trimmingWhitespace(), !on.isEmpty { return true }
@@ -49,7 +42,7 @@ enum ACWire {
             fields: TaskFields(
                 title: e["name"]?.trimmingWhitespace() ?? "", description: e["body"] ?? "", status: number(e, "label_id"), done: completed(e),
                 priority: priority, dueDate: try date(e, "due_on", item: item)),
-            updatedAt: timestamp(e["updated_on"]), subtasks: subtasks, createdAt: timestamp(e["created_on"]))
+            updatedAt: ProviderTime.timestamp(e["updated_on"]), subtasks: subtasks, createdAt: ProviderTime.timestamp(e["created_on"]))
     }
 
     /// A `<subtask>`: its text is `<body>` in add/edit answers and `<name>` in lists and reads.
@@ -57,6 +50,6 @@ enum ACWire {
         guard let id = number(e, "id") else { throw ProviderError.malformed("a subtask of task \(parent) without id") }
         let text = (e["body"] ?? e["name"] ?? "").trimmingWhitespace()
         return RemoteSubtask(
-            id: id, parentID: parent.key, fields: SubtaskFields(title: text, done: completed(e)), updatedAt: timestamp(e["updated_on"]))
+            id: id, parentID: parent.key, fields: SubtaskFields(title: text, done: completed(e)), updatedAt: ProviderTime.timestamp(e["updated_on"]))
     }
 }

@@ -32,8 +32,9 @@ import AdapterSupport
 /// - An empty tag set is sent as `tags[]=` (a form cannot send an empty array).
 /// - `meta` names its pages as Laravel does (`current_page`, `last_page`);
 ///   without them a page with fewer than `limit` tasks is the last.
-/// - `dates.updated` is a timestamp when present; a task without one merges
-///   as the oldest side.
+/// - `dates.updated` is read as ISO 8601 or `Y-m-d H:i:s` in UTC; a date
+///   alone (the fake's default reading of "Dates are date-only") says no
+///   time, and a task without one merges as the oldest side.
 /// - The comment object is not shown; see ``GCComment``. New comments are
 ///   not said to touch their task: they are found by the engine's rule.
 /// - Tags are written with a `PUT /tags` after the create; if that PUT
@@ -198,7 +199,7 @@ public struct GrowCRMProvider: TaskWriting, TaskDeleting, TaskArchiving, Comment
         return pages.partitioned().values.map { c in
             RemoteComment(
                 id: c.id.value, taskID: task.key, fields: CommentFields(body: c.text, author: c.author),
-                createdAt: c.createdAt.flatMap(Timestamp.init(parsing:)))
+                createdAt: ProviderTime.timestamp(c.createdAt))
         }
     }
 
@@ -206,6 +207,6 @@ public struct GrowCRMProvider: TaskWriting, TaskDeleting, TaskArchiving, Comment
         let response = try await client.call("POST", "/tasks/\(task.id)/comments", body: .form([("comment", fields.body)]))
         let c = try response.decode(GCEnvelope<GCComment>.self, what: "created comment").data
         return RemoteComment(
-            id: c.id.value, taskID: task.key, fields: CommentFields(body: c.text, author: c.author), createdAt: c.createdAt.flatMap(Timestamp.init(parsing:)))
+            id: c.id.value, taskID: task.key, fields: CommentFields(body: c.text, author: c.author), createdAt: ProviderTime.timestamp(c.createdAt))
     }
 }

@@ -47,7 +47,7 @@ struct GCTask: Decodable, Sendable {
             fields: TaskFields(
                 title: title, description: description ?? "", status: status?.id.value, priority: priority,
                 dueDate: try date(dates?.due, "due"), tags: tags ?? []),
-            updatedAt: dates?.updated.flatMap(Timestamp.init(parsing:)), createdAt: dates?.created.flatMap(Timestamp.init(parsing:)))
+            updatedAt: ProviderTime.timestamp(dates?.updated), createdAt: ProviderTime.timestamp(dates?.created))
     }
 }
 

@@ -235,18 +235,8 @@ func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
 
 // MARK: idle cycle against latency
 
-/// The provider's request concurrency: its config's concurrency key when
-/// this engine's ProviderConfig has one (found by name at run time, so that
-/// the benchmark builds before and after the key lands; unset: its default,
-/// 4), else 1: this engine sends one request at a time.
-func concurrency(of provider: ProviderConfig) -> (value: Int, source: String) {
-    for child in Swift.Mirror(reflecting: provider).children where child.label?.lowercased().contains("concurrency") == true {
-        if let n = child.value as? Int { return (max(1, n), "config") }
-        return (4, "config default")
-    }
-    if let value = provider.settings["concurrency"], let n = Int(value) { return (max(1, n), "config") }
-    return (1, "no concurrency key in this engine")
-}
+/// The provider's request concurrency: its config's `concurrency` key.
+func concurrency(of provider: ProviderConfig) -> (value: Int, source: String) { (provider.concurrency, "config") }
 
 func measureIdleLatency(count: Int, idleCycles: Int, kinds: [String], latencyMilliseconds: Double) async throws {
     // The initial sync runs at 0 ms to save time; the latency starts with the idle part.

@@ -26,10 +26,13 @@ struct GrowCRMAdapterTests {
             "\(t.description ?? "")|\(t.statusID)|\(t.priorityID)|\(t.milestoneID)|\(t.startDate ?? "")|\(t.dueDate ?? "")|\(t.clientVisible)|\(t.billable)|\(t.assigned)|\(t.tags)|\(t.archived)"
     }
 
-    @Test("a title change is a full update that sends every other field back as it was", arguments: [FakeGrowCRM.Options.MissingOnUpdate.cleared, .unchanged])
-    func fullUpdateKeepsEverything(_ missing: FakeGrowCRM.Options.MissingOnUpdate) async throws {
+    @Test(
+        "a title change is a full update that sends every other field back as it was",
+        arguments: [FakeGrowCRM.Options.MissingOnUpdate.cleared, .unchanged], [FakeGrowCRM.Options.Checkbox.onOnly, .otherMeansOff])
+    func fullUpdateKeepsEverything(_ missing: FakeGrowCRM.Options.MissingOnUpdate, _ checkbox: FakeGrowCRM.Options.Checkbox) async throws {
         var options = FakeGrowCRM.Options()
         options.missingOnUpdate = missing
+        options.checkbox = checkbox
         let (fake, p) = try await Self.start(options)
         defer { Task { await fake.stop() } }
         let id = await fake.seedTask(
@@ -44,9 +47,13 @@ struct GrowCRMAdapterTests {
         #expect(Self.everything(await fake.task(id)) == before)
     }
 
-    @Test("status goes through PUT /status and tags through one PUT /tags with the whole set; nothing else is sent")
-    func actionEndpoints() async throws {
-        let (fake, p) = try await Self.start()
+    @Test(
+        "status goes through PUT /status and tags through one PUT /tags with the whole set; nothing else is sent",
+        arguments: [FakeGrowCRM.Options.EmptySet.emptyItem, .bareKeyToo])
+    func actionEndpoints(_ emptySet: FakeGrowCRM.Options.EmptySet) async throws {
+        var options = FakeGrowCRM.Options()
+        options.emptySet = emptySet
+        let (fake, p) = try await Self.start(options)
         defer { Task { await fake.stop() } }
         let id = await fake.seedTask(title: "Acted on", statusID: 1, tags: ["a"])
         await fake.resetLedger()
@@ -119,5 +126,25 @@ struct GrowCRMAdapterTests {
         #expect(throws: SetupError.self) { try GrowCRMPriorities(parsing: "low=1, high=2") }
         #expect(throws: SetupError.self) { try GrowCRMPriorities(parsing: "low=1, very low=x, medium=1, high=2, very high=3") }
         #expect(throws: SetupError.self) { try GrowCRMPriorities(parsing: "lowish=1") }
+    }
+
+    @Test("dates.updated as a date alone says no time; as a date and time (UTC, no zone) it is read and moves with an edit")
+    func updatedTimes() async throws {
+        for form in [FakeGrowCRM.Options.Timestamps.dateOnly, .dateTime] {
+            var options = FakeGrowCRM.Options()
+            options.timestamps = form
+            let (fake, p) = try await Self.start(options)
+            let id = await fake.seedTask(title: "Timed")
+            let before = try await p.listTasks(changedSince: nil).tasks.first?.updatedAt
+            await fake.edit(id) { $0.title = "Timed again" }
+            let after = try await p.listTasks(changedSince: nil).tasks.first?.updatedAt
+            if form == .dateOnly {
+                #expect(before == nil && after == nil)
+            } else {
+                #expect(before != nil)
+                #expect(after.map { a in before.map { a >= $0 } ?? false } == true)
+            }
+            await fake.stop()
+        }
     }
 }
