@@ -20,8 +20,10 @@ import AdapterSupport
 ///   command is documented).
 /// - Priority -2..2 is the canonical five; `due_on` is a date; `body` is HTML.
 /// - Status is `label_id` (mapped by the link); done is completion. No tags.
-/// - Subtasks are listed per task (`.../subtasks`: one request per task
-///   each listing), added and edited with `subtask[body]`.
+/// - Subtasks are listed per task (`.../subtasks`: one request per task),
+///   so the task list leaves them out and the engine reads those of the
+///   tasks that need them (``SubtasksListedPerTask``); added and edited
+///   with `subtask[body]`.
 /// Assumed where the document is silent (NOTES.md: "unconfirmed"):
 /// - Completion and reopening are `.../complete` and `.../reopen`, for
 ///   tasks and subtasks; comments are `.../comments` (list) and
@@ -31,16 +33,13 @@ import AdapterSupport
 ///   `completed_on` or `is_completed`.
 /// - An edit changes only the fields it sends (the document's example sends one).
 /// - No delete command is documented: not ``TaskDeleting``.
-public struct ActiveCollabProvider: TaskWriting, SubtaskSyncing, CommentReading, CommentWriting {
+public struct ActiveCollabProvider: TaskWriting, SubtasksListedPerTask, CommentReading, CommentWriting {
     public struct Settings: Sendable {
         public var baseURL: String
         public var token: String
         public var projectID: String
-        /// Subtask reads in flight at once (`concurrency`).
-        public var concurrency: Int
 
-        public init(baseURL: String, token: String, projectID: String, concurrency: Int = 1) {
-            self.concurrency = max(1, concurrency)
+        public init(baseURL: String, token: String, projectID: String) {
             self.baseURL = baseURL
             self.token = token
             self.projectID = projectID
@@ -81,33 +80,23 @@ public struct ActiveCollabProvider: TaskWriting, SubtaskSyncing, CommentReading,
 
     func taskPath(_ ref: RemoteRef) -> String { "\(project)/tasks/\(ref.parts.count > 1 ? ref.parts[1] : ref.id)" }
 
+    /// One request: the task list, without subtasks (``SubtasksListedPerTask``:
+    /// the engine asks for those of the tasks that need them).
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
         let list = try await command("\(project)/tasks", what: "task list")
-        // Each task's subtasks are a request of their own: `concurrency` at a time.
-        let read = try await concurrentMap(list.children("task"), limit: settings.concurrency) { e -> Result<RemoteTask, ProviderError> in
-            do {
-                var task = try ACWire.task(e)
-                task.subtasks = try await self.subtasks(of: RemoteRef(key: task.id))
-                return .success(task)
-            } catch let error as ProviderError where !error.isProviderWide {
-                return .failure(error)
-            }
-        }
         var tasks: [RemoteTask] = []
         var problems: [String] = []
-        for result in read {
-            switch result {
-            case .success(let task): tasks.append(task)
-            case .failure(let error): problems.append("\(error)")
+        for e in list.children("task") {
+            do { tasks.append(try ACWire.task(e)) } catch let error as ProviderError where !error.isProviderWide {
+                problems.append("\(error)")
             }
         }
-        let requests = 1 + read.count
-        var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: requests)
+        var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: 1)
         listing.problems = problems
         return listing
     }
 
-    func subtasks(of ref: RemoteRef) async throws -> [RemoteSubtask] {
+    public func listSubtasks(task ref: RemoteRef) async throws -> [RemoteSubtask] {
         let list = try await command("\(taskPath(ref))/subtasks", what: "subtasks of task \(ref)")
         return try list.children("subtask").map { try ACWire.subtask($0, parent: ref) }
     }
@@ -115,7 +104,7 @@ public struct ActiveCollabProvider: TaskWriting, SubtaskSyncing, CommentReading,
     public func readTask(_ ref: RemoteRef) async throws -> DirectRead {
         try await readOrGone {
             var task = try ACWire.task(try await command(taskPath(ref), what: "task \(ref)"))
-            task.subtasks = try await subtasks(of: ref)
+            task.subtasks = try await listSubtasks(task: ref)
             return .present(task)
         }
     }

@@ -30,7 +30,7 @@ extension ActiveCollabProvider {
             return ActiveCollabProvider(
                 name: setup.name,
                 settings: .init(
-                    baseURL: setup.baseURL, token: setup.token, projectID: try setup.required("project_id"), concurrency: setup.concurrency),
+                    baseURL: setup.baseURL, token: setup.token, projectID: try setup.required("project_id")),
                 transport: setup.transport)
         })
 }

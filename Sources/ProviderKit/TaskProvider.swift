@@ -91,6 +91,18 @@ extension SubtaskSyncing {
     public var subtaskWritableFields: Set<SubtaskField> { Set(SubtaskField.allCases) }
 }
 
+/// Holds subtasks that its listing leaves out: each task's subtasks are a
+/// request of their own (ActiveCollab). Its ``TaskProvider/listTasks(changedSince:)``
+/// returns tasks without subtasks (``RemoteTask/subtasks`` nil) and
+/// ``TaskProvider/readTask(_:)`` returns them with theirs. The engine reads a
+/// task's subtasks by the comment rule: when the task is new or changed,
+/// when a subtask create under it awaits its answer, and otherwise in
+/// rotating batches (`[sync] comments_every`). A subtask not read in a cycle
+/// is unchanged for that cycle, never missing.
+public protocol SubtasksListedPerTask: SubtaskSyncing {
+    func listSubtasks(task: RemoteRef) async throws -> [RemoteSubtask]
+}
+
 /// Reads a task's comments.
 public protocol CommentReading: TaskProvider {
     func listComments(task: RemoteRef) async throws -> [RemoteComment]

@@ -10,7 +10,9 @@ struct Fetcher {
     /// Requests in flight at once, per provider (`concurrency`).
     var concurrency: [String: Int] = [:]
 
-    func fetch(_ provider: any TaskProvider, state: LinkMirrorState, now: Timestamp, commentsFlowOut: Bool) async -> MemberSnapshot {
+    func fetch(
+        _ provider: any TaskProvider, state: LinkMirrorState, now: Timestamp, commentsFlowOut: Bool, subtasksFlowOut: Bool
+    ) async -> MemberSnapshot {
         var snap = MemberSnapshot(name: provider.name, capabilities: provider.capabilities)
         let ps = state.providerStates[provider.name] ?? ProviderStateRecord(provider: provider.name)
         if let until = ps.backoffUntil.flatMap(Timestamp.init(parsing:)), until > now {
@@ -80,60 +82,92 @@ struct Fetcher {
                 }
             }
         }
-        await readComments(provider, state: state, commentsFlowOut: commentsFlowOut, into: &snap)
+        await readChildren(provider, state: state, commentsFlowOut: commentsFlowOut, subtasksFlowOut: subtasksFlowOut, into: &snap)
         return snap
     }
 
-    /// Which tasks' comments to read this cycle. No document says that a new
-    /// comment touches its task, so `updated_at` alone cannot tell: the
-    /// comments of a task are read when the task is new or changed (its
-    /// fields, or its `updated_at` against the one the mirror last saw: a
-    /// provider timestamp compared with a provider timestamp only), and
-    /// otherwise in rotating batches, so that every mapped task's comments
-    /// are read at least every `comments_every` cycles.
-    func readComments(_ provider: any TaskProvider, state: LinkMirrorState, commentsFlowOut: Bool, into snap: inout MemberSnapshot) async {
-        guard let reader = provider as? any CommentReading else { return }
-        var wanted: Set<String> = []
-        if commentsFlowOut {
+    /// Which tasks' comments (and, on a provider that lists them per task,
+    /// subtasks) to read this cycle. No document says that a new comment or
+    /// subtask touches its task, so `updated_at` alone cannot tell: they are
+    /// read when the task is new or changed (its fields, or its `updated_at`
+    /// against the one the mirror last saw: a provider timestamp compared
+    /// with a provider timestamp only), and otherwise in rotating batches, so
+    /// that every mapped task's are read at least every `comments_every` cycles.
+    func readChildren(
+        _ provider: any TaskProvider, state: LinkMirrorState, commentsFlowOut: Bool, subtasksFlowOut: Bool, into snap: inout MemberSnapshot
+    ) async {
+        let reader = provider as? any CommentReading
+        let subtaskReader = provider as? any SubtasksListedPerTask
+        let readComments = reader != nil && commentsFlowOut
+        let readSubtasks = subtaskReader != nil && subtasksFlowOut
+        guard reader != nil || subtaskReader != nil else { return }
+        var changed: Set<String> = []
+        var rotating: Set<String> = []
+        if readComments || readSubtasks {
             for task in snap.tasks.values {
                 guard let m = state.mapping(provider: provider.name, remoteID: task.id) else {
-                    wanted.insert(task.id)  // new here
+                    changed.insert(task.id)  // new here
                     continue
                 }
                 if m.remoteUpdatedAt != task.updatedAt?.millisecondsSince1970 || m.shadowDigest != snap.taskDigest(task.id) {
-                    wanted.insert(task.id)
+                    changed.insert(task.id)
                 }
             }
-            // A provider whose new comments touch their task needs no rotation: a task whose updated_at did not move has none.
             let every = Int64(max(1, settings.commentsEvery))
             let slot = ((state.providerStates[provider.name]?.lastCycleID ?? 0) + 1) % every
-            for (remoteID, entityID) in state.remoteIndex[provider.name] ?? [:] where !(reader is any CommentsTouchTask) && entityID % every == slot {
+            for (remoteID, entityID) in state.remoteIndex[provider.name] ?? [:] where entityID % every == slot {
                 guard let e = state.entities[entityID], e.kind == .task, e.state == .active, snap.gone[remoteID] == nil else { continue }
-                wanted.insert(remoteID)
+                rotating.insert(remoteID)
             }
         }
-        // Comments this provider may already hold from a create whose answer was lost.
-        for row in state.pendingOutbox where row.provider == provider.name && row.operation == "create-comment" {
-            if let parent = state.entities[row.entityID]?.parentID, let m = state.mappingsByEntity[parent]?[provider.name] {
-                wanted.insert(m.remoteID)
+        /// Tasks on this provider that may already hold a child whose create's answer was lost.
+        func awaitingAnswers(_ operation: String) -> Set<String> {
+            var parents: Set<String> = []
+            for row in state.pendingOutbox where row.provider == provider.name && row.operation == operation {
+                if let parent = state.entities[row.entityID]?.parentID, let m = state.mappingsByEntity[parent]?[provider.name] {
+                    parents.insert(m.remoteID)
+                }
+            }
+            return parents
+        }
+        if let reader {
+            var wanted = awaitingAnswers("create-comment")
+            // A provider whose new comments touch their task needs no rotation: a task whose updated_at did not move has none.
+            if readComments { wanted.formUnion(reader is any CommentsTouchTask ? changed : changed.union(rotating)) }
+            for (taskID, result) in await read("comments", of: wanted, provider.name, into: &snap, { try await reader.listComments(task: RemoteRef(key: $0)) }) {
+                snap.comments[taskID] = result
             }
         }
+        if let subtaskReader {
+            var wanted = awaitingAnswers("create-subtask")
+            if readSubtasks { wanted.formUnion(changed.union(rotating)) }
+            for (_, subtasks) in await read("subtasks", of: wanted, provider.name, into: &snap, { try await subtaskReader.listSubtasks(task: RemoteRef(key: $0)) }) {
+                for sub in subtasks { snap.add(sub) }
+            }
+        }
+    }
+
+    /// Reads `body` for each task id, `concurrency` at a time, counting the
+    /// requests and noting each failure as a problem: what was read, by task id.
+    private func read<Value: Sendable>(
+        _ what: String, of wanted: Set<String>, _ provider: String, into snap: inout MemberSnapshot, _ body: @escaping @Sendable (String) async throws -> Value
+    ) async -> [(String, Value)] {
         let ids = wanted.sorted()
-        let results = await Self.concurrently(ids, limit: concurrency[provider.name] ?? 1) { taskID in
-            try await reader.listComments(task: RemoteRef(key: taskID))
-        }
+        let results = await Self.concurrently(ids, limit: concurrency[provider] ?? 1, body)
+        var read: [(String, Value)] = []
         for (taskID, result) in zip(ids, results) {
             switch result {
-            case .success(let comments):
+            case .success(let value):
                 snap.requests += 1
-                snap.comments[taskID] = comments
+                read.append((taskID, value))
             case .failure(.unsupported("not sent: an earlier read failed for the whole provider")):
                 continue
             case .failure(let error):
                 snap.requests += 1
-                snap.problems.append("comments of task \(taskID) could not be read: \(error)")
+                snap.problems.append("\(what) of task \(taskID) could not be read: \(error)")
             }
         }
+        return read
     }
 
     /// Runs `body` for each item, at most `limit` at once, and returns the

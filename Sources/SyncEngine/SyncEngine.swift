@@ -185,8 +185,9 @@ public actor SyncEngine {
         let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
             for (i, p) in members.enumerated() {
                 let flowsOut = members.contains { $0.name != p.name && $0.capabilities.commentsWrite }
+                let subtasksFlowOut = members.contains { $0.name != p.name && $0.capabilities.subtasks }
                 group.addTask {
-                    let snapshot = await fetcher.fetch(p, state: loaded, now: now, commentsFlowOut: flowsOut)
+                    let snapshot = await fetcher.fetch(p, state: loaded, now: now, commentsFlowOut: flowsOut, subtasksFlowOut: subtasksFlowOut)
                     hooks.progress?()
                     return (i, snapshot)
                 }

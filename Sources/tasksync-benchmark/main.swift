@@ -54,6 +54,22 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
+/// The peak resident set since the last ``resetPeakRSS()`` (VmHWM), in MB.
+func peakRSSSinceResetMegabytes() -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kb = Double(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+    else { return nil }
+    return kb / 1024
+}
+
+/// Starts a new peak: Linux resets VmHWM to the current RSS on `5` in clear_refs.
+func resetPeakRSS() -> Bool {
+    guard let f = fopen("/proc/self/clear_refs", "w") else { return false }
+    defer { fclose(f) }
+    return fputs("5", f) >= 0
+}
+
 func usage(_ message: String) -> Never {
     FileHandle.standardError.write(Data("\(message)\n".utf8))
     exit(64)
@@ -194,6 +210,8 @@ func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
     let start = Date()
     _ = try await engine.runCycle()
     let initialSeconds = Date().timeIntervalSince(start)
+    let initialPeakRSS = peakRSSMegabytes()
+    let idlePeakMeasured = resetPeakRSS()
     let initial = try await bench.ledger()
     // Two minutes pass and one task changes: the cursor then sits past the initial burst.
     try await fakes.advance(seconds: 120)
@@ -227,10 +245,14 @@ func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
     print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms (\(String(format: "%.0f", idleSystem)) ms of it in the kernel)")
     let phaseText = ["load", "fetch", "plan", "write"].map { "\($0) \(String(format: "%.0f", (phases[$0] ?? 0) / Double(idleCycles)))" }
     print("idle cycle phases (wall ms): " + phaseText.joined(separator: ", "))
-    print("engine peak RSS: \(String(format: "%.0f", peakRSSMegabytes())) MB")
+    let idlePeakRSS = idlePeakMeasured ? peakRSSSinceResetMegabytes() : nil
+    print(
+        "engine peak RSS: \(String(format: "%.0f", peakRSSMegabytes())) MB (initial sync \(String(format: "%.0f", initialPeakRSS)) MB"
+            + (idlePeakRSS.map { ", idle cycles \(String(format: "%.0f", $0)) MB)" } ?? ")"))
     // Issue 11's reference: 1.6 s of engine CPU per idle cycle at 100,000 tasks (16 µs an item) and its RSS target.
     print(ratioLine("idle-cpu-per-item", count > 0 ? idleCPU * 1000 / Double(count) : 0, 16, unit: "µs"))
     print(ratioLine("peak-rss", peakRSSMegabytes(), 150, unit: "MB", digits: 0))
+    if let idlePeakRSS { print(ratioLine("peak-rss-idle", idlePeakRSS, 150, unit: "MB", digits: 0)) }
 }
 
 // MARK: idle cycle against latency

@@ -38,7 +38,9 @@ struct NotifyTests {
         #expect(first("READY=1") < first("WATCHDOG=1"))
         #expect(m.indices.contains { m[$0] == "WATCHDOG=1" && $0 > first("STATUS=cycle 1:") && $0 < first("RELOADING=1") })
         #expect(first("RELOADING=1") < first("STOPPING=1"))
-        #expect(await h.pr.liveTasks().contains { $0.title == "Notify me" })
+        #expect(
+            await h.pr.liveTasks().contains { $0.title == "Notify me" },
+            "statuses: \(m.filter { $0.hasPrefix("STATUS=") }); stderr: \(h.stderr.suffix(3000))")
     }
 
     @Test("SIGHUP with a broken config: the daemon keeps running on the old one and says why")

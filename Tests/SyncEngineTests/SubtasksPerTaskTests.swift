@@ -1,0 +1,79 @@
+import Foundation
+import Mirror
+import ProviderFakes
+import Testing
+
+/// ActiveCollab lists each task's subtasks with a request of its own: the
+/// engine reads them by the comment rule (new or changed tasks, then a
+/// rotating batch of `comments_every`), not for every task on every poll.
+@Suite("Subtasks read per task (ActiveCollab)")
+struct SubtasksPerTaskTests {
+    static let members: [(String, @Sendable (FakeClock) -> FakeMember)] = [("hs", helpspace), ("ac", activecollab)]
+
+    func withPair(_ syncOptions: String, _ body: (LinkHarness, FakeHelpSpace, FakeActiveCollab) async throws -> Void) async throws {
+        try await withLink(Self.members, syncOptions: syncOptions) { h in
+            guard case .helpspace(let hs) = h["hs"], case .activecollab(let ac) = h["ac"] else {
+                Issue.record("members")
+                return
+            }
+            try await body(h, hs, ac)
+        }
+    }
+
+    /// Subtask listings ActiveCollab answered since the last reset.
+    func subtaskReads(_ ac: FakeActiveCollab) async -> Int {
+        await ac.ledger.lines.filter { $0.hasPrefix("GET ") && $0.contains("subtasks") }.count
+    }
+
+    @Test("an idle cycle reads the subtasks of one task in comments_every, not of every task")
+    func idleReadsARotatingBatch() async throws {
+        try await withPair("comments_every = 10") { h, hs, ac in
+            for i in 1...40 { await hs.seed(title: "Task \(i)", subtasks: ["Step \(i)"]) }
+            let first = try await h.cycle()
+            #expect(first.errors.isEmpty, "\(first.errors)")
+            #expect(await ac.subtasks.count == 40, "every subtask copied")
+            for _ in 0..<2 { try await h.cycle() }  // the copies' own first reads settle
+            var reads: [Int] = []
+            for _ in 0..<10 {
+                await ac.resetLedger()
+                let idle = try await h.cycle()
+                #expect(idle.outcome == .inSync, "\(idle.plans.flatMap(\.items))")
+                reads.append(await subtaskReads(ac))
+            }
+            #expect(reads.reduce(0, +) == 40, "each task's subtasks read once in ten cycles: \(reads)")
+            #expect(reads.allSatisfy { $0 <= 8 }, "about a tenth each cycle: \(reads)")
+        }
+    }
+
+    @Test("a subtask added or completed on ActiveCollab, its task untouched, reaches HelpSpace within comments_every cycles")
+    func untouchedTaskCatchesUp() async throws {
+        try await withPair("comments_every = 3") { h, hs, ac in
+            let hsID = await hs.seed(title: "Parent", subtasks: ["First"])
+            try await h.cycle()
+            let acID = try #require(await ac.allTasks().first { $0.name == "Parent" }).id
+            let before = try #require(await ac.task(id: acID)?.updatedOn)
+            await ac.seedSubtask(acID, body: "Added on ActiveCollab")
+            #expect(await ac.task(id: acID)?.updatedOn == before, "the fake's default: a new subtask leaves its task alone")
+            for _ in 0..<3 { try await h.cycle() }
+            #expect(await hs.tasks[hsID]?.subtasks.map(\.title).sorted() == ["Added on ActiveCollab", "First"])
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync, "\(idle.plans.flatMap(\.items))")
+        }
+    }
+
+    @Test("a task changed on ActiveCollab has its subtasks read in the same cycle")
+    func changedTaskIsReadAtOnce() async throws {
+        try await withPair("comments_every = 1000") { h, hs, ac in
+            let hsID = await hs.seed(title: "Parent")
+            try await h.cycle()
+            try await h.cycle()
+            let acID = try #require(await ac.allTasks().first { $0.name == "Parent" }).id
+            await ac.seedSubtask(acID, body: "Step")
+            await ac.edit(acID) { $0.name = "Parent renamed" }
+            try await h.cycle()
+            let task = try #require(await hs.tasks[hsID])
+            #expect(task.title == "Parent renamed")
+            #expect(task.subtasks.map(\.title) == ["Step"])
+        }
+    }
+}
