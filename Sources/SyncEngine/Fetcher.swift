@@ -134,16 +134,14 @@ struct Fetcher {
             var wanted = awaitingAnswers("create-comment")
             // A provider whose new comments touch their task needs no rotation: a task whose updated_at did not move has none.
             if readComments { wanted.formUnion(reader is any CommentsTouchTask ? changed : changed.union(rotating)) }
-            for (taskID, result) in await read("comments", of: wanted, provider.name, into: &snap, { try await reader.listComments(task: RemoteRef(key: $0)) }) {
-                snap.comments[taskID] = result
-            }
+            let read = await read("comments", of: wanted, provider.name, into: &snap) { try await reader.listComments(task: RemoteRef(key: $0)) }
+            for (taskID, comments) in read { snap.comments[taskID] = comments }
         }
         if let subtaskReader {
             var wanted = awaitingAnswers("create-subtask")
             if readSubtasks { wanted.formUnion(changed.union(rotating)) }
-            for (_, subtasks) in await read("subtasks", of: wanted, provider.name, into: &snap, { try await subtaskReader.listSubtasks(task: RemoteRef(key: $0)) }) {
-                for sub in subtasks { snap.add(sub) }
-            }
+            let read = await read("subtasks", of: wanted, provider.name, into: &snap) { try await subtaskReader.listSubtasks(task: RemoteRef(key: $0)) }
+            for (_, subtasks) in read { snap.add(contentsOf: subtasks) }
         }
     }
 

@@ -36,6 +36,10 @@ struct MemberSnapshot: Sendable {
         digests["s" + subtask.id] = subtask.fields.fingerprint
     }
 
+    mutating func add(contentsOf subtasks: [RemoteSubtask]) {
+        for sub in subtasks { add(sub) }
+    }
+
     func taskDigest(_ id: String) -> Int64? { digests[id] }
     func subtaskDigest(_ id: String) -> Int64? { digests["s" + id] }
 }
