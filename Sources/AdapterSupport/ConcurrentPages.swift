@@ -55,9 +55,51 @@ public func fetchNumberedPagesConcurrently<Item: Sendable>(
     return Paged(items: (1...last).flatMap { byPage[$0] ?? [] }, requestCount: last)
 }
 
+/// Reads an offset-paged listing (ProofHub's `start` and `limit`) with up to
+/// `concurrency` pages in flight. Such a listing says nothing of its length,
+/// so the next offsets are asked for ahead: `fetch(0, limit)`,
+/// `fetch(limit, limit)`, ... and no new one once a page comes back short.
+/// That costs at most `concurrency - 1` requests past the end, each within
+/// the provider's budget.
+///
+/// Contract: `limit` is clamped to `1...maxLimit`. The result holds the
+/// items of the pages up to and including the first short one (fewer than
+/// `limit` items, none included), in offset order; pages asked for past it
+/// are counted in ``Paged/requestCount`` and their items dropped. With
+/// `concurrency` 1 it reads as ``fetchOffsetPages(limit:maxLimit:maxRequests:isolation:_:)``.
+/// More than `maxRequests` pages throws ``ProviderError/malformed(_:)``. A
+/// page that fails fails the listing; the pages still in flight are cancelled.
+public func fetchOffsetPagesConcurrently<Item: Sendable>(
+    limit: Int, maxLimit: Int, concurrency: Int, maxRequests: Int = 10_000,
+    _ fetch: @escaping @Sendable (_ start: Int, _ limit: Int) async throws -> [Item]
+) async throws -> Paged<Item> {
+    let limit = min(max(limit, 1), max(maxLimit, 1))
+    var byPage: [Int: [Item]] = [:]
+    var requests = 0
+    var end: Int?  // the index of the first short page
+    try await withThrowingTaskGroup(of: (Int, [Item]).self) { group in
+        var next = 0
+        func start() throws {
+            guard next < maxRequests else { throw ProviderError.malformed("listing: more than \(maxRequests) pages") }
+            let page = next
+            next += 1
+            group.addTask { (page, try await fetch(page * limit, limit)) }
+        }
+        while next < max(1, concurrency) { try start() }
+        while let (page, items) = try await group.next() {
+            requests += 1
+            byPage[page] = items
+            if items.count < limit { end = min(end ?? page, page) }
+            if end == nil { try start() }
+        }
+    }
+    let last = end ?? (byPage.keys.max() ?? 0)
+    return Paged(items: (0...last).flatMap { byPage[$0] ?? [] }, requestCount: requests)
+}
+
 /// `body` for each item, at most `limit` at once, the results in the items'
-/// order: for the per-item reads a listing needs (ActiveCollab's subtasks of
-/// each task). The first error thrown cancels the rest and is thrown.
+/// order: for the per-item reads a listing needs (ProofHub's subtasks of
+/// each task that has some). The first error thrown cancels the rest and is thrown.
 public func concurrentMap<Item: Sendable, Value: Sendable>(
     _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async throws -> Value
 ) async throws -> [Value] {

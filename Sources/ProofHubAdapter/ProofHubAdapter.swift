@@ -69,8 +69,11 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Comme
         public var todolistID: Int64
         /// `AppName (ops@example.com)`.
         public var userAgent: String
+        /// Listing pages and subtask reads in flight at once (`concurrency`).
+        public var concurrency: Int
 
-        public init(baseURL: String, token: String, projectID: Int64, todolistID: Int64, userAgent: String) {
+        public init(baseURL: String, token: String, projectID: Int64, todolistID: Int64, userAgent: String, concurrency: Int = 1) {
+            self.concurrency = max(1, concurrency)
             self.baseURL = baseURL
             self.token = token
             self.projectID = projectID
@@ -108,7 +111,10 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Comme
     // MARK: tasks
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
-        let pages = try await fetchOffsetPages(limit: ProofHubValues.pageLimit, maxLimit: ProofHubValues.pageLimit) { start, limit in
+        let (client, tasksPath) = (self.client, self.tasksPath)
+        let pages = try await fetchOffsetPagesConcurrently(
+            limit: ProofHubValues.pageLimit, maxLimit: ProofHubValues.pageLimit, concurrency: settings.concurrency
+        ) { start, limit in
             let response = try await client.call("GET", tasksPath, query: [("start", String(start)), ("limit", String(limit))])
             return try response.decode([Lenient<PHTask>].self, what: "task list from \(start)")
         }
@@ -124,22 +130,30 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Comme
         }
         let names = try await labels.names(for: Set(listed.flatMap { $0.labelIDs ?? [] }))
         requests += await labels.takeRequestCount()
-        var tasks: [RemoteTask] = []
-        for raw in listed {
+        // A task's subtasks are a listing of their own: read for the tasks that have some, `concurrency` at a time.
+        let read = try await concurrentMap(listed, limit: settings.concurrency) { raw -> Result<(RemoteTask, Int), ProviderError> in
             do {
                 var task = try raw.remote(labelNames: names)
-                if raw.sub_tasks == 0 {
+                guard raw.sub_tasks != 0 else {
                     task.subtasks = []
-                } else {
-                    let (subtasks, count) = try await subtasks(of: task.id)
-                    requests += count
-                    task.subtasks = subtasks
+                    return .success((task, 0))
                 }
-                tasks.append(task)
+                let (subtasks, count) = try await self.subtasks(of: task.id)
+                task.subtasks = subtasks
+                return .success((task, count))
             } catch let error as ProviderError where error.isProviderWide {
                 throw error
             } catch {
-                problems.append("task \(raw.id.value): \(error)")
+                return .failure(error as? ProviderError ?? .malformed("\(error)"))
+            }
+        }
+        var tasks: [RemoteTask] = []
+        for (raw, result) in zip(listed, read) {
+            switch result {
+            case .success(let (task, count)):
+                requests += count
+                tasks.append(task)
+            case .failure(let error): problems.append("task \(raw.id.value): \(error)")
             }
         }
         var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: requests)

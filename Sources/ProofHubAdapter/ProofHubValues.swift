@@ -74,7 +74,7 @@ extension ProofHubProvider {
                 name: setup.name,
                 settings: .init(
                     baseURL: setup.baseURL, token: setup.token, projectID: try setup.int64("project_id"),
-                    todolistID: try setup.int64("todolist_id"), userAgent: userAgent),
+                    todolistID: try setup.int64("todolist_id"), userAgent: userAgent, concurrency: setup.concurrency),
                 transport: setup.transport)
         })
 }

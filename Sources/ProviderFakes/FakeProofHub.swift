@@ -357,6 +357,8 @@ public actor FakeProofHub {
     /// Stops answering and refuses connections on the same port (a provider that
     /// is down), which no other fake can take meanwhile.
     public func refuseConnections() async { await server?.refuse() }
+    /// The most requests it has had in flight at once.
+    public func mostConcurrentRequests() -> Int { server?.inFlight.most ?? 0 }
 
     /// New options; the id sequence stays where it is.
     public func setOptions(_ options: Options) { self.options = options }

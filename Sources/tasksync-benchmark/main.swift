@@ -348,12 +348,14 @@ func measureFirstSync(name: String, count: Int, kinds: [String], latencyMillisec
     let start = Date()
     var cycles = 0
     var outcome = ""
+    var phases: [String: Double] = [:]
     // One cycle should carry everything (a budget wait stays under retry_after_max);
     // more run if a provider was parked, until every member holds the N tasks.
     while true {
         let report = try await engine.runCycle()
         cycles += 1
         outcome = report.outcome.rawValue
+        phases.merge(report.phaseMilliseconds, uniquingKeysWith: +)
         var done = true
         for kind in kinds.dropFirst() {
             if try await fakes.tasks(kind).count < count { done = false }
@@ -396,6 +398,13 @@ func measureFirstSync(name: String, count: Int, kinds: [String], latencyMillisec
             "budget: \(b.kind) \(b.windows), binding; at \(String(format: "%.2f", b.budget)) req/s its \(ledger[b.kind]!.total - ledger[b.kind]!.tooManyRequests) requests take \(seconds(Double(ledger[b.kind]!.total - ledger[b.kind]!.tooManyRequests) / b.budget)) s"
         )
         print(ratioLine("\(name)-\(b.kind)", b.achieved, b.budget, unit: "req/s"))
+        // The writes cannot start before the plan, which needs every member's
+        // listing and the comments of the tasks to copy: the same rate over the push alone.
+        let reading = ["load", "fetch", "plan"].map { phases[$0] ?? 0 }.reduce(0, +) / 1000
+        let writing = (phases["write"] ?? 0) / 1000
+        print("phases: reading and planning \(seconds(reading)) s, writing \(seconds(writing)) s")
+        let written = ledger[b.kind]!.writes - ledger[b.kind]!.tooManyRequests
+        if writing > 0 { print(ratioLine("\(name)-\(b.kind)-writing", Double(written) / writing, b.budget, unit: "req/s")) }
     }
     print("429s: \(ledger.values.map(\.tooManyRequests).reduce(0, +))")
 }

@@ -54,4 +54,44 @@ struct ConcurrentPagesTests {
         #expect(paged.requestCount == 3)
         #expect(await flight.most == 1)
     }
+
+    @Test("offset pages, four at a time: every item once in offset order, the pages past the end counted and dropped")
+    func offsets() async throws {
+        let flight = InFlight()
+        // 23 items, pages of 5: offsets 0, 5, 10, 15 full, 20 short (3 items), 25 and later empty.
+        let paged = try await fetchOffsetPagesConcurrently(limit: 5, maxLimit: 100, concurrency: 4) { start, limit in
+            await flight.enter()
+            // Later offsets answer sooner: arrival order is not offset order.
+            try await Task.sleep(for: .milliseconds(max(0, 40 - start)))
+            await flight.leave()
+            return start < 23 ? Array(start..<min(start + limit, 23)) : []
+        }
+        #expect(paged.items == Array(0..<23))
+        let most = await flight.most
+        #expect((2...4).contains(most), "\(most) in flight")
+        #expect((5...8).contains(paged.requestCount), "five pages hold the items; at most three asked for past the end: \(paged.requestCount)")
+    }
+
+    @Test("offset pages with concurrency 1 are read one after another, as the sequential reader reads them")
+    func offsetsOneAtATime() async throws {
+        let flight = InFlight()
+        let paged = try await fetchOffsetPagesConcurrently(limit: 5, maxLimit: 100, concurrency: 1) { start, limit in
+            await flight.enter()
+            await flight.leave()
+            return Array((start..<min(start + limit, 10)))
+        }
+        #expect(paged.items == Array(0..<10))
+        #expect(paged.requestCount == 3, "two full pages, then the empty one that ends it")
+        #expect(await flight.most == 1)
+    }
+
+    @Test("an offset page that fails fails the listing")
+    func offsetFailure() async {
+        await #expect(throws: ProviderError.self) {
+            _ = try await fetchOffsetPagesConcurrently(limit: 2, maxLimit: 100, concurrency: 3) { start, limit -> [Int] in
+                if start == 4 { throw ProviderError.server(status: 500, message: "boom") }
+                return [start, start + 1]
+            }
+        }
+    }
 }

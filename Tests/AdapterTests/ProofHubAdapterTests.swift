@@ -276,6 +276,33 @@ struct ProofHubAdapterTests {
         #expect(try await p.listComments(task: RemoteRef(String(parent))).count == 104)
     }
 
+    @Test("concurrency 4: listing pages and subtask reads overlap, never beyond four; every task once, in order", arguments: [1, 4])
+    func concurrentListing(_ concurrency: Int) async throws {
+        let fake = FakeProofHub()
+        let url = try await fake.start()
+        defer { Task { await fake.stop() } }
+        await fake.setLatency(0.01)
+        var seeded: [String] = []
+        for i in 0..<350 {
+            let id = await fake.seedTask(title: "Task \(i)")
+            if i % 50 == 0 { await fake.seedSubtask(id, title: "Sub of \(i)") }
+            seeded.append(String(id))
+        }
+        let p = ProofHubProvider(
+            name: "ph",
+            settings: .init(
+                baseURL: url, token: fake.token, projectID: fake.projectID, todolistID: fake.todolistID, userAgent: Self.userAgent,
+                concurrency: concurrency),
+            transport: CurlTransport())
+        let listing = try await p.listTasks(changedSince: nil)
+        #expect(listing.isComplete)
+        let ids = listing.tasks.map(\.id)
+        #expect(ids == Array(seeded.reversed()), "in the fake's order (newest first), each once: \(ids.count) listed")
+        #expect(listing.tasks.filter { $0.subtasks?.count == 1 }.count == 7)
+        let most = await fake.mostConcurrentRequests()
+        #expect(concurrency == 1 ? most == 1 : (2...4).contains(most), "\(most) in flight")
+    }
+
     @Test("the switches the document leaves open, turned: a create, list and update round trip still holds")
     func otherReadings() async throws {
         let options = FakeProofHub.Options(
