@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libcurl: the C shims that Swift needs for curl's variadic setopt/getinfo.
@@ -92,7 +94,8 @@ let package = Package(
             name: "tasksync-fakes",
             dependencies: ["ProviderFakes", "FakesWire", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // The command line: run, sync, status, journal, demo, ... (never ProviderFakes: see tasksync-fakes)
+        // The command line: run, sync, status, journal, demo, ... (never ProviderFakes: see tasksync-fakes).
+        // FlyingFox serves `run`'s opt-in metrics endpoint ([metrics]): swift-metrics with swift-prometheus' registry.
         .executableTarget(
             name: "tasksync",
             dependencies: [
@@ -101,6 +104,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
         .executableTarget(
@@ -131,7 +137,7 @@ let package = Package(
         .testTarget(name: "SyncConfigTests", dependencies: ["SyncConfig", "ProviderCatalog"]),
         .testTarget(name: "SystemdGlueTests", dependencies: ["SystemdGlue", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProviderFakesTests", dependencies: ["ProviderFakes", "HTTPTransport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["ProviderFakes", "FakesWire", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DaemonTests", dependencies: ["ProviderFakes", "FakesWire", "HTTPTransport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "SyncEngineTests",
             dependencies: ["SyncEngine", "ProviderKit", "ProviderCatalog", "ProviderFakes", "FakesWire", "Mirror", "SyncConfig", "HTTPTransport"]

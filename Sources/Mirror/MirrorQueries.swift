@@ -14,10 +14,7 @@ extension Mirror {
 
     public func linkStates() throws -> [LinkStateRecord] {
         try writer.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT link, last_cycle_id, last_outcome, stopped_reason, paused_at, paused_reason FROM link_state ORDER BY link"
-            )
-            .map { LinkStateRecord(link: $0[0], lastCycleID: $0[1], lastOutcome: $0[2], stoppedReason: $0[3], pausedAt: $0[4], pausedReason: $0[5]) }
+            try String.fetchAll(db, sql: "SELECT link FROM link_state ORDER BY link").compactMap { try MirrorWriter.linkState(db, $0) }
         }
     }
 
@@ -52,9 +49,18 @@ extension Mirror {
     /// Per provider, the outbox rows still pending: writes recorded and not
     /// yet known to have landed (sent without an answer, or not sent).
     public func pendingOutbox() throws -> [String: Int] {
+        try pendingOutbox(by: "provider")
+    }
+
+    /// Per link, the outbox rows still pending (as ``pendingOutbox()``).
+    public func pendingOutboxByLink() throws -> [String: Int] {
+        try pendingOutbox(by: "link")
+    }
+
+    private func pendingOutbox(by column: String) throws -> [String: Int] {
         try writer.read { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT provider, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY provider") {
+            for row in try Row.fetchAll(db, sql: "SELECT \(column), COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY \(column)") {
                 counts[row[0]] = row[1]
             }
             return counts

@@ -168,15 +168,39 @@ public struct MirrorWriter {
             ])
     }
 
-    /// A cycle's outcome for a link; its pause (``setPause(link:at:reason:)``) stays as it is.
+    static func linkState(_ db: Database, _ link: String) throws -> LinkStateRecord? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT last_cycle_id, last_outcome, stopped_reason, paused_at, paused_reason, last_success_at, last_error, last_error_at
+                FROM link_state WHERE link = ?
+                """, arguments: [link]
+        ).map { row in
+            var s = LinkStateRecord(
+                link: link, lastCycleID: row[0], lastOutcome: row[1], stoppedReason: row[2], pausedAt: row[3], pausedReason: row[4])
+            s.lastSuccessAt = row[5]
+            s.lastError = row[6]
+            s.lastErrorAt = row[7]
+            return s
+        }
+    }
+
+    public func linkState(_ link: String) throws -> LinkStateRecord? {
+        try Self.linkState(db, link)
+    }
+
+    /// A cycle's outcome for a link, with its last success and last error as
+    /// given; its pause (``setPause(link:at:reason:)``) stays as it is.
     public func putLinkState(_ s: LinkStateRecord) throws {
         try db.execute(
             sql: """
-                INSERT INTO link_state (link, last_cycle_id, last_outcome, stopped_reason) VALUES (?, ?, ?, ?)
+                INSERT INTO link_state (link, last_cycle_id, last_outcome, stopped_reason, last_success_at, last_error, last_error_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(link) DO UPDATE SET last_cycle_id = excluded.last_cycle_id, last_outcome = excluded.last_outcome,
-                    stopped_reason = excluded.stopped_reason
+                    stopped_reason = excluded.stopped_reason, last_success_at = excluded.last_success_at,
+                    last_error = excluded.last_error, last_error_at = excluded.last_error_at
                 """,
-            arguments: [s.link, s.lastCycleID, s.lastOutcome, s.stoppedReason])
+            arguments: [s.link, s.lastCycleID, s.lastOutcome, s.stoppedReason, s.lastSuccessAt, s.lastError, s.lastErrorAt])
     }
 
     /// Pauses a link (`at` set) or resumes it (`at` nil), leaving its last outcome as it is.

@@ -147,6 +147,12 @@ public struct LinkStateRecord: Sendable, Equatable, Codable {
     /// link is skipped. ``MirrorWriter/putLinkState(_:)`` leaves both as they are.
     public var pausedAt: String?
     public var pausedReason: String?
+    /// When a cycle last ended ok for this link: every member read, every write landed.
+    public var lastSuccessAt: String? = nil
+    /// The last cycle's errors (the first, and how many more) or stop
+    /// reason, until a cycle ends ok.
+    public var lastError: String? = nil
+    public var lastErrorAt: String? = nil
 
     public init(
         link: String, lastCycleID: Int64?, lastOutcome: String?, stoppedReason: String?, pausedAt: String? = nil, pausedReason: String? = nil

@@ -170,7 +170,7 @@ struct TableReader {
     }
 
     mutating func read(_ root: TOMLTable) -> SyncConfiguration {
-        unknownKeys(root, "", allowed: ["sync", "provider", "link"])
+        unknownKeys(root, "", allowed: ["sync", "provider", "link", "metrics"])
         var sync = SyncSettings()
         if let s = root["sync"] {
             if case .table(let t) = s.value {
@@ -195,10 +195,39 @@ struct TableReader {
                 fail("sync", "expected a table ([sync])", line: s.line)
             }
         }
+        let metrics = readMetrics(root["metrics"])
         let providers = readProviders(root["provider"], sync: sync)
         let links = readLinks(root["link"], providers: providers)
         if links.isEmpty && errors.isEmpty { fail("link", "no [[link]]: nothing to sync", line: nil) }
-        return SyncConfiguration(source: file, sync: sync, providers: providers, links: links)
+        return SyncConfiguration(source: file, sync: sync, providers: providers, links: links, metrics: metrics)
+    }
+
+    /// `[metrics]`: `listen` is required in it (without the table, no endpoint).
+    mutating func readMetrics(_ node: TOMLNode?) -> MetricsSettings? {
+        guard let node else { return nil }
+        guard case .table(let t) = node.value else {
+            fail("metrics", "expected a table ([metrics])", line: node.line)
+            return nil
+        }
+        unknownKeys(t, "metrics", allowed: ["listen"])
+        guard let listen = t["listen"] else {
+            fail(t, "listen", "metrics", "is required: the address to serve GET /metrics on, like \"127.0.0.1:9464\" (or remove [metrics])")
+            return nil
+        }
+        let text: String
+        switch listen.value {
+        case .string(let s): text = s
+        case .integer(let n): text = String(n)
+        default:
+            fail(t, "listen", "metrics", "expected a string like \"127.0.0.1:9464\" or a port, found \(Self.shown(listen.value))")
+            return nil
+        }
+        switch MetricsSettings.parse(listen: text) {
+        case .success(let settings): return settings
+        case .failure(let error):
+            fail(t, "listen", "metrics", "\(Self.shown(listen.value)): \(error.reason)")
+            return nil
+        }
     }
 
     mutating func tables(_ node: TOMLNode?, _ name: String) -> [TOMLTable] {

@@ -6,6 +6,8 @@ public struct SyncConfiguration: Sendable {
     public var sync: SyncSettings
     public var providers: [ProviderConfig]
     public var links: [LinkConfig]
+    /// `[metrics]`: the endpoint `tasksync run` serves; nil without the table.
+    public var metrics: MetricsSettings? = nil
 
     public func provider(named name: String) -> ProviderConfig? { providers.first { $0.name == name } }
 }

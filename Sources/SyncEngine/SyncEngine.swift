@@ -29,6 +29,10 @@ public struct CycleReport: Sendable, Codable {
     /// Wall-clock milliseconds per phase (load, fetch, plan, write), summed over links.
     public var phaseMilliseconds: [String: Double] = [:]
     public var errors: [String]
+    /// Per provider, how many of ``errors`` are its own (a failed read or
+    /// push of the whole provider, each failed item): what the metrics
+    /// endpoint counts as its errors.
+    public var providerErrors: [String: Int] = [:]
     /// The providers that failed as a whole this cycle (a read, or the
     /// writes), by kind: what `tasksync sync`'s exit status tells apart.
     public var providerFailures: [String: ProviderFailureKind] = [:]
@@ -143,7 +147,7 @@ public actor SyncEngine {
             linkLogger[metadataKey: "link"] = "\(link.name)"
             let (plan, outcome, errors, requests) = try await runLink(
                 link, cycle: cycle, dryRun: dryRun, logger: linkLogger, phases: &report.phaseMilliseconds, failures: &report.providerFailures,
-                estimates: &report.requestEstimates)
+                estimates: &report.requestEstimates, providerErrors: &report.providerErrors)
             report.plans.append(plan)
             report.errors += errors
             report.readRequests.merge(requests) { $0 + $1 }
@@ -163,7 +167,7 @@ public actor SyncEngine {
 
     func runLink(
         _ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger, phases: inout [String: Double],
-        failures: inout [String: ProviderFailureKind], estimates: inout [String: RequestEstimate]
+        failures: inout [String: ProviderFailureKind], estimates: inout [String: RequestEstimate], providerErrors: inout [String: Int]
     ) async throws
         -> (LinkPlan, CycleOutcome, [String], [String: Int])
     {
@@ -206,6 +210,7 @@ public actor SyncEngine {
             if let f = s.failure {
                 failures[s.name] = max(failures[s.name] ?? .other, ProviderFailureKind(f))
                 errors.append("\(s.name): \(f)")
+                providerErrors[s.name, default: 0] += 1
                 logger.error("reading \(s.name) failed: \(f)", metadata: ["provider": "\(s.name)"])
             }
         }
@@ -238,7 +243,7 @@ public actor SyncEngine {
             logger.error("link stopped: \(reason)")
             try mirror.write { w in
                 try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "stopped", detail: reason)
-                try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: "stopped", stoppedReason: reason))
+                try Self.putLinkState(link.name, cycle: cycle, outcome: "stopped", stoppedReason: reason, errors: [reason], now: now, w: w)
                 try self.recordProviderStates(snapshots, link: link, cycle: cycle, now: now, pushFailures: [:], moveCursor: false, w: w)
             }
             return (decisions.plan, .stopped, errors, requests)
@@ -267,6 +272,7 @@ public actor SyncEngine {
         }
         for (name, r) in results.sorted(by: { $0.key < $1.key }) {
             errors += r.failed.map { "\(name): \($0)" }
+            providerErrors[name, default: 0] += r.failed.count
             if let f = r.providerFailure { failures[name] = max(failures[name] ?? .other, ProviderFailureKind(f)) }
         }
         let interrupted = results.values.contains { $0.notSent > 0 }  // stopping: no cursor moves past writes not sent
@@ -274,7 +280,7 @@ public actor SyncEngine {
             try self.recordProviderStates(
                 snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: !interrupted, w: w)
             let linkOutcome = interrupted ? "interrupted" : errors.isEmpty ? "ok" : "partial"
-            try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: linkOutcome, stoppedReason: nil))
+            try Self.putLinkState(link.name, cycle: cycle, outcome: linkOutcome, stoppedReason: nil, errors: errors, now: now, w: w)
             for e in errors { try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "error", detail: e) }
         }
         return (decisions.plan, interrupted ? .interrupted : outcome(decisions.plan, errors: errors), errors, requests)
@@ -284,6 +290,27 @@ public actor SyncEngine {
         if plan.stopped != nil { return .stopped }
         if !errors.isEmpty { return .partial }
         return plan.writeCount == 0 ? .inSync : .changed
+    }
+
+    /// A link's outcome: `ok` is its last success and clears its error;
+    /// `partial` and `stopped` set its error (the first, and how many more);
+    /// `interrupted` leaves both as they were.
+    nonisolated static func putLinkState(
+        _ link: String, cycle: Int64, outcome: String, stoppedReason: String?, errors: [String], now: Timestamp, w: MirrorWriter
+    ) throws {
+        var s = try w.linkState(link) ?? LinkStateRecord(link: link, lastCycleID: nil, lastOutcome: nil, stoppedReason: nil)
+        s.lastCycleID = cycle
+        s.lastOutcome = outcome
+        s.stoppedReason = stoppedReason
+        if outcome == "ok" {
+            s.lastSuccessAt = now.description
+            s.lastError = nil
+            s.lastErrorAt = nil
+        } else if outcome != "interrupted", let first = errors.first {
+            s.lastError = errors.count > 1 ? "\(first) (and \(errors.count - 1) more: tasksync journal)" : first
+            s.lastErrorAt = now.description
+        }
+        try w.putLinkState(s)
     }
 
     /// Cursors move only here, after the batch they cover is committed (rule 12).

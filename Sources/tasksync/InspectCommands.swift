@@ -90,7 +90,9 @@ func printJSON(_ value: some Encodable) {
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the last cycle; each link's last outcome, pause and stop; each provider's last success, error, wait and backlog.")
+        abstract:
+            "Show the last cycle; each link's last outcome, last success, last error, backlog, pause and stop; each provider's last success, error, wait and backlog."
+    )
     @OptionGroup var options: MirrorOptions
 
     /// One provider in `status --json`: its stored state, and what waits on it.
@@ -111,9 +113,31 @@ struct Status: ParsableCommand {
         }
     }
 
+    /// One link in `status --json`: its stored state, and its writes still pending.
+    struct LinkStatus: Encodable {
+        var state: LinkStateRecord
+        var pendingOutbox: Int
+
+        enum Keys: String, CodingKey { case pendingOutbox }
+
+        func encode(to encoder: any Encoder) throws {
+            try state.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(pendingOutbox, forKey: .pendingOutbox)
+        }
+    }
+
+    /// "until T (rate limited)" while T is ahead; a time gone by is said as such
+    /// (the provider is read again next cycle, and the mark is cleared then).
+    static func parked(_ until: String, now: Timestamp = .now) -> String {
+        if let t = Timestamp(parsing: until), t < now { return "was parked until \(until) (rate limited); read again next cycle" }
+        return "parked until \(until) (rate limited)"
+    }
+
     func run() throws {
         let mirror = try options.open()
-        let links = try mirror.linkStates()
+        let pendingByLink = try mirror.pendingOutboxByLink()
+        let links = try mirror.linkStates().map { LinkStatus(state: $0, pendingOutbox: pendingByLink[$0.link] ?? 0) }
         let notKept = try mirror.notKept()
         let pending = try mirror.pendingOutbox()
         let providers = try mirror.providerStates().map {
@@ -123,7 +147,7 @@ struct Status: ParsableCommand {
             struct Out: Encodable {
                 var cycle: Mirror.CycleSummary?
                 var providers: [ProviderStatus]
-                var links: [LinkStateRecord]
+                var links: [LinkStatus]
                 var entities: [String: Int]
             }
             printJSON(Out(cycle: try mirror.lastCycle(), providers: providers, links: links, entities: try mirror.entityCounts()))
@@ -136,8 +160,13 @@ struct Status: ParsableCommand {
         }
         let counts = try mirror.entityCounts()
         print("mirror: \(counts["task"] ?? 0) tasks, \(counts["subtask"] ?? 0) subtasks, \(counts["comment"] ?? 0) comments")
-        for l in links {
-            print("link \(l.link): last outcome \(l.lastOutcome ?? "-")\(l.stoppedReason.map { " - STOPPED: \($0)" } ?? "")")
+        for status in links {
+            let l = status.state
+            print(
+                "link \(l.link): last outcome \(l.lastOutcome ?? "-")\(l.stoppedReason.map { " - STOPPED: \($0)" } ?? ""), last ok \(l.lastSuccessAt ?? "never")"
+            )
+            if let e = l.lastError { print("  last error (\(l.lastErrorAt ?? "?")): \(e)") }
+            if status.pendingOutbox > 0 { print("  \(status.pendingOutbox) outbox entries pending (written, not yet known to have landed)") }
             if let at = l.pausedAt { print("  PAUSED since \(at), reason \(l.pausedReason ?? "none given") (tasksync resume --link \(l.link))") }
         }
         for status in providers {
@@ -147,7 +176,7 @@ struct Status: ParsableCommand {
             if let c = p.cursor { line += ", cursor \(c)" }
             print(line)
             if let e = p.lastError { print("  last error (\(p.lastErrorAt ?? "?")): \(e)") }
-            if let b = p.backoffUntil { print("  parked until \(b) (rate limited)") }
+            if let b = p.backoffUntil { print("  \(Self.parked(b))") }
             if status.pendingOutbox > 0 { print("  \(status.pendingOutbox) outbox entries pending (written, not yet known to have landed)") }
             if let items = notKept[p.provider] {
                 let shown = items.prefix(5).map { "#\($0.entity) \($0.fields.joined(separator: ","))" }.joined(separator: ", ")

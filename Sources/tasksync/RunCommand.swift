@@ -21,8 +21,12 @@ struct Run: AsyncParsableCommand {
             this process's pid. status, journal, mappings, conflicts and sync --dry-run only \
             read, and work meanwhile.
 
-            SIGHUP re-reads the config: a valid one replaces the running one; an invalid one \
-            is logged and the old one keeps running. SIGTERM or SIGINT stops within seconds, \
+            With a [metrics] table it serves GET /metrics in the Prometheus text format on the \
+            address its listen key names (127.0.0.1 when only a port is given): cycles, requests, \
+            errors and 429s per provider, pending writes, conflicts, each link's last success.
+
+            SIGHUP re-reads the config: a valid one replaces the running one (and moves, starts \
+            or stops the metrics endpoint); an invalid one is logged and the old one keeps running. SIGTERM or SIGINT stops within seconds, \
             whatever the cycle's size: no new request is sent, the writes in flight finish and \
             are stored, the cycle is recorded as interrupted, and the process exits 0; the next \
             start plans the rest again.
@@ -42,11 +46,18 @@ struct Run: AsyncParsableCommand {
         let stop = StopFlag()
         let progress = WriteProgress(logger: logger, status: { notifier.status($0) })
         let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet }, writes: progress.settled)
-        let setup = try Setup.load(options, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop)
+        // Counted whether or not [metrics] is there now: a reload may add it.
+        let metrics = DaemonMetrics.bootstrap()
+        let setup = try Setup.load(options, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop, metrics: metrics)
+        metrics.prepare(setup.config, mirror: setup.mirror)
+        let endpoint = MetricsEndpoint(registry: metrics.registry, logger: logger)
+        await endpoint.apply(setup.config.metrics)
         notifier.ready(status: "config \(options.configPath) valid, mirror \(setup.mirror.path) open; first cycle starting")
         logger.notice("tasksync ready", metadata: ["config": "\(options.configPath)", "mirror": "\(setup.mirror.path)"])
         logCapabilityNotes(setup.engine, logger: logger)
-        let loop = PollLoop(options: options, setup: setup, hooks: hooks, stop: stop, notifier: notifier, watchdog: watchdog, logger: logger)
+        let loop = PollLoop(
+            options: options, setup: setup, hooks: hooks, stop: stop, notifier: notifier, watchdog: watchdog, logger: logger, metrics: metrics,
+            endpoint: endpoint)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: loop)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -71,6 +82,8 @@ struct PollLoop: Service {
     let notifier: SystemdNotifier
     let watchdog: Watchdog
     let logger: Logger
+    let metrics: DaemonMetrics
+    let endpoint: MetricsEndpoint
 
     func run() async throws {
         var current = setup
@@ -83,11 +96,13 @@ struct PollLoop: Service {
             while !Task.isShuttingDownGracefully {
                 do {
                     let report = try await current.engine.runCycle()
+                    metrics.record(report, config: current.config, mirror: current.mirror)
                     notifier.status(Self.summary(report, mirror: current))
                     if !report.errors.isEmpty {
                         logger.warning("cycle \(report.cycle ?? 0): \(report.errors.count) errors: \(report.errors.joined(separator: "; "))")
                     }
                 } catch {
+                    metrics.recordFailedCycle(current.config, mirror: current.mirror)
                     logger.error("cycle failed: \(error)")
                     notifier.status("last cycle failed: \(error)")
                 }
@@ -102,13 +117,18 @@ struct PollLoop: Service {
                     }
                     watchdog.ping()
                 }
-                if reloads.take() { current = reload(current) }
+                if reloads.take() {
+                    current = reload(current)
+                    metrics.prepare(current.config, mirror: current.mirror)
+                    await endpoint.apply(current.config.metrics)
+                }
             }
         } onGracefulShutdown: {
             stop.set()
             notifier.stopping()
             logger.notice("stopping: no new request; the writes in flight finish")
         }
+        await endpoint.stop()
         logger.notice("tasksync stopped")
     }
 
@@ -119,7 +139,7 @@ struct PollLoop: Service {
         do {
             let next = try Setup.make(
                 configPath: options.configPath, mirrorPath: options.mirrorPath, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop,
-                holding: current.lock)
+                holding: current.lock, metrics: metrics)
             logger.notice("config reloaded", metadata: ["config": "\(options.configPath)"])
             logCapabilityNotes(next.engine, logger: logger)
             notifier.ready(status: "config reloaded; \(next.config.links.count) links")

@@ -30,11 +30,13 @@ struct Setup {
 
     /// For the commands: prints the failure and exits with its status.
     static func load(
-        _ options: ConfigOptions, readOnlyMirror: Bool, logger: Logger, hooks: EngineHooks = EngineHooks(), stop: StopFlag? = nil
+        _ options: ConfigOptions, readOnlyMirror: Bool, logger: Logger, hooks: EngineHooks = EngineHooks(), stop: StopFlag? = nil,
+        metrics: DaemonMetrics? = nil
     ) throws -> Setup {
         do {
             return try make(
-                configPath: options.configPath, mirrorPath: options.mirrorPath, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks, stop: stop)
+                configPath: options.configPath, mirrorPath: options.mirrorPath, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks, stop: stop,
+                metrics: metrics)
         } catch let failure as Failure {
             printError(failure.message)
             throw ExitCode(failure.exitStatus)
@@ -43,7 +45,7 @@ struct Setup {
 
     static func make(
         configPath: String, mirrorPath: String?, readOnlyMirror: Bool, logger: Logger, hooks: EngineHooks = EngineHooks(),
-        stop: StopFlag? = nil, holding held: MirrorLock? = nil
+        stop: StopFlag? = nil, holding held: MirrorLock? = nil, metrics: DaemonMetrics? = nil
     ) throws -> Setup {
         let config: SyncConfiguration
         do {
@@ -51,15 +53,18 @@ struct Setup {
         } catch {
             throw Failure(message: "\(error)", exitStatus: ExitStatus.configError)
         }
-        return try build(config, mirrorPath: mirrorPath, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks, stop: stop, holding: held)
+        return try build(
+            config, mirrorPath: mirrorPath, readOnlyMirror: readOnlyMirror, logger: logger, hooks: hooks, stop: stop, holding: held, metrics: metrics)
     }
 
     /// `stop` and `hooks.progress` reach the transport (``LivenessTransport``);
     /// `held` is a lock this process already holds (a reload keeps it when
-    /// the mirror stays the same).
+    /// the mirror stays the same); with `metrics` (the daemon), each
+    /// provider's requests and 429s are counted (``CountingTransport``).
     static func build(
         _ config: SyncConfiguration, mirrorPath: String?, readOnlyMirror: Bool, logger: Logger,
-        hooks: EngineHooks = EngineHooks(), stop: StopFlag? = nil, holding held: MirrorLock? = nil, transport: (any HTTPTransport)? = nil
+        hooks: EngineHooks = EngineHooks(), stop: StopFlag? = nil, holding held: MirrorLock? = nil, transport: (any HTTPTransport)? = nil,
+        metrics: DaemonMetrics? = nil
     ) throws -> Setup {
         var options = TransportOptions()
         options.requestTimeout = Watchdog.requestTimeout(
@@ -69,7 +74,8 @@ struct Setup {
         var providers: [any TaskProvider] = []
         var problems: [String] = []
         for p in config.providers {
-            do { providers.append(try ProviderFactory.make(p, catalog: ProviderCatalog.all, transport: transport)) } catch {
+            let counted: any HTTPTransport = metrics.map { CountingTransport(inner: transport, metrics: $0.provider(p.name)) } ?? transport
+            do { providers.append(try ProviderFactory.make(p, catalog: ProviderCatalog.all, transport: counted)) } catch {
                 problems.append("\(config.source): \(p.key): \(error)")
             }
         }

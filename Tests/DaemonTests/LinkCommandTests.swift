@@ -106,3 +106,75 @@ struct LinkCommandTests {
         #expect(key(links.first ?? [:], "lastOutcome") as? String == "ok", "\(json)")
     }
 }
+
+/// `status` when something waits: a create with no answer pending in the
+/// outbox, a provider parked by a long 429, a link's last error and last
+/// success.
+@Suite("status with writes pending and a provider parked", .serialized)
+struct StatusWaitingTests {
+    func key(_ object: [String: Any], _ camel: String) -> Any? {
+        object[camel] ?? object[camel.replacing(/[A-Z]/) { "_" + $0.output.lowercased() }]
+    }
+
+    func statusJSON(_ h: DaemonHarness) async throws -> (providers: [String: [String: Any]], links: [[String: Any]]) {
+        let (j, json) = try await h.runToEnd(["status", "--json", "--config", h.configPath])
+        #expect(j == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let providers = (object?["providers"] as? [[String: Any]] ?? []).reduce(into: [String: [String: Any]]()) {
+            $0[$1["provider"] as? String ?? "?"] = $1
+        }
+        return (providers, object?["links"] as? [[String: Any]] ?? [])
+    }
+
+    @Test(
+        "a create answered 500 is pending for its provider and link, with the link's last error; a clean cycle sets the link's last ok and clears both; a 429 asking for an hour parks the provider until then, the last ok kept"
+    )
+    func pendingAndParked() async throws {
+        let h = try await DaemonHarness()
+        defer { Task { await h.stop() } }
+        _ = await h.hs.seed(title: "Waits in the outbox")
+        await h.pr.inject(.status(500), times: 1, method: "POST")
+        _ = try await h.runToEnd(["sync", "--config", h.configPath], timeout: 60)
+        let (_, pending) = try await h.runToEnd(["status", "--config", h.configPath])
+        #expect(pending.contains("link support-web: last outcome partial, last ok never"), "\(pending)")
+        #expect(pending.contains("  1 outbox entries pending (written, not yet known to have landed)"), "\(pending)")
+        let productive = pending.components(separatedBy: "provider productive:").last ?? ""
+        #expect(productive.contains("  1 outbox entries pending"), "\(pending)")
+        #expect(productive.contains("  last error ("), "\(pending)")
+        let link = pending.components(separatedBy: "link support-web:").last?.components(separatedBy: "provider ").first ?? ""
+        #expect(link.contains("  last error (") && link.contains("productive:"), "\(pending)")
+        var (providers, links) = try await statusJSON(h)
+        #expect(key(providers["productive"] ?? [:], "pendingOutbox") as? Int == 1, "\(providers)")
+        #expect(key(providers["helpspace"] ?? [:], "pendingOutbox") as? Int == 0, "\(providers)")
+        #expect(key(links.first ?? [:], "pendingOutbox") as? Int == 1, "\(links)")
+        #expect(key(links.first ?? [:], "lastError") is String, "\(links)")
+        #expect(key(links.first ?? [:], "lastSuccessAt") == nil || key(links.first ?? [:], "lastSuccessAt") is NSNull, "\(links)")
+
+        // The next cycle re-finds no copy and creates it: the link syncs clean.
+        let (clean, _) = try await h.runToEnd(["sync", "--config", h.configPath], timeout: 60)
+        #expect(clean == 0, "\(h.stderr)")
+        let (_, ok) = try await h.runToEnd(["status", "--config", h.configPath])
+        #expect(ok.contains("link support-web: last outcome ok, last ok 20"), "\(ok)")
+        let linkAfter = ok.components(separatedBy: "link support-web:").last?.components(separatedBy: "provider ").first ?? ""
+        #expect(!linkAfter.contains("last error") && !linkAfter.contains("outbox entries pending"), "\(ok)")
+        #expect(!ok.contains("outbox entries pending"), "\(ok)")
+        let lastOK = try #require(key(try await statusJSON(h).links.first ?? [:], "lastSuccessAt") as? String)
+
+        // HelpSpace answers its listing with a 429 asking for an hour: parked until then, the rest goes on.
+        await h.hs.inject(.rateLimited(seconds: 3600), times: 1, method: "GET")
+        _ = try await h.runToEnd(["sync", "--config", h.configPath], timeout: 60)
+        let (_, parked) = try await h.runToEnd(["status", "--config", h.configPath])
+        let helpspace = parked.components(separatedBy: "provider helpspace:").last?.components(separatedBy: "provider productive:").first ?? ""
+        #expect(helpspace.contains("  parked until 20") && helpspace.contains("(rate limited)"), "\(parked)")
+        #expect(parked.contains("link support-web: last outcome partial, last ok \(lastOK)"), "the last success stays: \(parked)")
+        (providers, links) = try await statusJSON(h)
+        let until = try #require(key(providers["helpspace"] ?? [:], "backoffUntil") as? String, "\(providers)")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let untilDate = try #require(formatter.date(from: until), "\(until)")
+        #expect(untilDate.timeIntervalSinceNow > 1800, "an hour ahead, give or take the run: \(until)")
+        #expect(key(providers["productive"] ?? [:], "backoffUntil") == nil || key(providers["productive"] ?? [:], "backoffUntil") is NSNull)
+        #expect((key(links.first ?? [:], "lastError") as? String)?.contains("helpspace") == true, "\(links)")
+        #expect(await h.pr.tasks.values.filter { $0.title == "Waits in the outbox" }.count == 1)
+    }
+}
