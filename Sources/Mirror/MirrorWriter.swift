@@ -86,16 +86,18 @@ public struct MirrorWriter {
                 """, arguments: [cycle, Self.now(), link, provider, entity, kind, field, old, new, detail])
     }
 
+    /// Records a conflict: the values as printed (`winnerValue`, for people)
+    /// and, when given, as JSON (`winnerJSON`: what `conflicts restore` puts back).
     public func conflict(
         cycle: Int64?, link: String, entity: Int64, field: String, winner: String, winnerValue: String, loser: String,
-        loserValue: String
+        loserValue: String, winnerJSON: String? = nil, loserJSON: String? = nil
     ) throws {
         try db.execute(
             sql: """
                 INSERT INTO conflicts (cycle_id, at, link, entity_id, field, winner_provider, winner_value,
-                                       loser_provider, loser_value)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [cycle, Self.now(), link, entity, field, winner, winnerValue, loser, loserValue])
+                                       loser_provider, loser_value, winner_json, loser_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [cycle, Self.now(), link, entity, field, winner, winnerValue, loser, loserValue, winnerJSON, loserJSON])
     }
 
     // MARK: outbox
