@@ -103,7 +103,9 @@ extension Planner {
             let w = sides.first { $0.provider == c.winner }!.current!.value(c.field)
             let l = sides.first { $0.provider == c.loser }!.current!.value(c.field)
             d.conflicts.append(
-                ConflictNote(entity: key, field: "subtask.\(c.field.rawValue)", winner: c.winner, winnerValue: "\(w)", loser: c.loser, loserValue: "\(l)"))
+                ConflictNote(
+                    entity: key, field: "subtask.\(c.field.rawValue)", winner: c.winner, winnerValue: "\(w)", loser: c.loser, loserValue: "\(l)",
+                    winnerRaw: w, loserRaw: l))
             d.plan.items.append(
                 PlanItem(
                     .conflict, provider: c.loser, entity: key.description, title: merged.title, remoteID: remoteIDs[c.loser],

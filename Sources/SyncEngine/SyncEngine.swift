@@ -123,12 +123,18 @@ public actor SyncEngine {
     /// Runs one cycle over every link, or with `links` only over those named
     /// (`sync --link`, `--provider`). With `dryRun`, reads and plans only:
     /// nothing is written, remote or local (rule 7).
-    public func runCycle(dryRun: Bool = false, links only: Set<String>? = nil) async throws -> CycleReport {
+    ///
+    /// A link whose resync was asked (`tasksync resync`), or that `resync`
+    /// names, is rebuilt from its members in this cycle (see
+    /// ``LinkMirrorState/forgetWhatWasRead()``); `resync` is how
+    /// `resync --dry-run` shows the plan of a resync not yet asked.
+    public func runCycle(dryRun: Bool = false, links only: Set<String>? = nil, resync: Set<String> = []) async throws -> CycleReport {
         let cycle: Int64? = dryRun ? nil : try mirror.write { try $0.beginCycle() }
         var report = CycleReport(cycle: cycle, dryRun: dryRun, outcome: .inSync, plans: [], readRequests: [:], errors: [])
         var logger = self.logger
         logger[metadataKey: "cycle"] = "\(cycle.map(String.init) ?? "dry-run")"
-        let paused = try mirror.linkStates().filter { $0.pausedAt != nil }
+        let linkStates = try mirror.linkStates()
+        let paused = linkStates.filter { $0.pausedAt != nil }
         for link in config.links where only?.contains(link.name) ?? true {
             if hooks.isStopping?() == true {
                 report.outcome = .interrupted
@@ -141,9 +147,11 @@ public actor SyncEngine {
             }
             var linkLogger = logger
             linkLogger[metadataKey: "link"] = "\(link.name)"
+            let asked = linkStates.first { $0.link == link.name }?.resyncRequestedAt
+            let rebuild = asked != nil || resync.contains(link.name) ? Resync(requestedAt: asked) : nil
             let (plan, outcome, errors, requests) = try await runLink(
-                link, cycle: cycle, dryRun: dryRun, logger: linkLogger, phases: &report.phaseMilliseconds, failures: &report.providerFailures,
-                estimates: &report.requestEstimates)
+                link, cycle: cycle, dryRun: dryRun, resync: rebuild, logger: linkLogger, phases: &report.phaseMilliseconds,
+                failures: &report.providerFailures, estimates: &report.requestEstimates)
             report.plans.append(plan)
             report.errors += errors
             report.readRequests.merge(requests) { $0 + $1 }
@@ -162,7 +170,7 @@ public actor SyncEngine {
     }
 
     func runLink(
-        _ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger, phases: inout [String: Double],
+        _ link: LinkConfig, cycle: Int64?, dryRun: Bool, resync: Resync? = nil, logger: Logger, phases: inout [String: Double],
         failures: inout [String: ProviderFailureKind], estimates: inout [String: RequestEstimate]
     ) async throws
         -> (LinkPlan, CycleOutcome, [String], [String: Int])
@@ -217,9 +225,12 @@ public actor SyncEngine {
             })
         touched.subtract(quiet)
         try mirror.loadTexts(into: &state, entities: touched)
+        restores.apply(to: &state)
         let planned = state
         var planner = Planner(link: link, members: snapshots, state: planned)
-        let decisions = planner.decide(quiet: quiet)
+        var decided = planner.decide(quiet: quiet)
+        decided.plan.notes += restores.notes + (resync.map { [$0.note] } ?? [])
+        let decisions = decided
         lap("plan", &phases)
         defer { lap("write", &phases) }
         let requests = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.name, $0.requests) })
@@ -275,6 +286,9 @@ public actor SyncEngine {
             let linkOutcome = interrupted ? "interrupted" : errors.isEmpty ? "ok" : "partial"
             try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: linkOutcome, stoppedReason: nil))
             for e in errors { try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "error", detail: e) }
+            if let resync {
+                try resync.finish(link: link.name, cycle: cycle, plan: decisions.plan, snapshots: snapshots, interrupted: interrupted, w: w)
+            }
         }
         return (decisions.plan, interrupted ? .interrupted : outcome(decisions.plan, errors: errors), errors, requests)
     }
