@@ -183,14 +183,19 @@ public actor SyncEngine {
             lapStart = clock.now
         }
         let members = link.members.compactMap { providers[$0] }
+        // Restores asked by `tasksync conflicts restore`: done in the mirror before the
+        // link's state is loaded (a dry run only shows them, on the state in memory).
+        let restores = dryRun || cycle == nil ? try previewRestores(link.name) : try applyRestores(link.name, cycle: cycle!)
         var state = try mirror.loadLink(link.name, providers: link.members, texts: false)
+        if resync != nil { state.forgetWhatWasRead() }
+        restores.apply(to: &state)
         lap("load", &phases)
         let now = Timestamp.now
         let fetcher = Fetcher(
             link: link, settings: config.sync, concurrency: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.name, $0.concurrency) }))
         let loaded = state
         let hooks = self.hooks
-        let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
+        var snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
             for (i, p) in members.enumerated() {
                 let flowsOut = members.contains { $0.name != p.name && $0.capabilities.commentsWrite }
                 group.addTask {
@@ -202,6 +207,9 @@ public actor SyncEngine {
             var out: [(Int, MemberSnapshot)] = []
             for await r in group { out.append(r) }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        if hooks.isStopping?() != true {
+            await fetcher.readCommentCopies(members, snapshots: &snapshots, state: loaded)
         }
         lap("fetch", &phases)
         if hooks.isStopping?() == true {  // stopping (rule 16): what was read is dropped; nothing written, no cursor moved
