@@ -22,7 +22,7 @@ struct TaskSync: AsyncParsableCommand {
             """,
         version: "tasksync \(tasksyncVersion)",
         subcommands: [
-            Run.self, Sync.self, Pause.self, Resume.self, CheckConfig.self, Status.self, Journal.self, Mappings.self, Conflicts.self, Demo.self,
+            Run.self, Sync.self, Resync.self, Pause.self, Resume.self, CheckConfig.self, Status.self, Journal.self, Mappings.self, Conflicts.self, Demo.self,
         ]
     )
 
