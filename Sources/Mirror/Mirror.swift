@@ -37,7 +37,9 @@ public final class Mirror: Sendable {
         } else {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            if !migrate && !FileManager.default.fileExists(atPath: path) { throw MirrorError.notMigrated(path: path, found: 0, expected: Migrator.latestVersion) }
+            if !migrate && !FileManager.default.fileExists(atPath: path) {
+                throw MirrorError.notMigrated(path: path, found: 0, expected: Migrator.latestVersion)
+            }
             writer = try DatabasePool(path: path, configuration: config)
         }
         if migrate || readOnly {

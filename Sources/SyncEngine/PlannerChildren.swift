@@ -230,7 +230,9 @@ extension Planner {
         var pool: [String: [String: [RemoteComment]]] = [:]  // writer -> body -> unknown comments
         for w in writers {
             guard let taskID = taskIDs[w.name], let fetched = w.comments[taskID] else { continue }
-            for c in fetched.sorted(by: { Self.idOrder($0.id, $1.id) }) where isNew(w.name, c) { pool[w.name, default: [:]][c.fields.body, default: []].append(c) }
+            for c in fetched.sorted(by: { Self.idOrder($0.id, $1.id) }) where isNew(w.name, c) {
+                pool[w.name, default: [:]][c.fields.body, default: []].append(c)
+            }
         }
         guard !pool.isEmpty else { return ([:], [:]) }
         var of: [String: [(String, RemoteComment)]] = [:]
