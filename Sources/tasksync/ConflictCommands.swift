@@ -102,7 +102,8 @@ private func findConflict(_ id: Int64, in mirror: Mirror) throws -> ConflictReco
 struct ShowConflict: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one conflict in full: the task and its copies, the field, the winner's and the loser's member and value, when, which cycle, the value now, and its restore.",
+        abstract:
+            "Show one conflict in full: the task and its copies, the field, the winner's and the loser's member and value, when, which cycle, the value now, and its restore.",
         discussion: """
             ID is the number `tasksync conflicts` prints first on each line. Exit status: 0 \
             shown; 64 the mirror has no conflict with that id (the message says which ids it \
@@ -160,7 +161,12 @@ struct ShowConflict: ParsableCommand {
         print("  winner:  \(c.winnerProvider) \(c.winnerValue ?? "(none)")")
         print("  loser:   \(c.loserProvider) \(c.loserValue ?? "(none)")")
         if let now {
-            print("  now:     \(now)\(now == winner ? " (the winner's value)" : " (changed since the conflict)")")
+            let loser = ConflictRestore.value(json: c.loserJSON, printed: c.loserValue)
+            let whose =
+                now == winner
+                ? "the winner's value"
+                : now == loser ? (c.restoredAt == nil ? "the loser's value" : "the loser's value, restored") : "changed since the conflict"
+            print("  now:     \(now) (\(whose))")
         }
         print("  restore: \(restoreLine(c))")
     }
@@ -208,18 +214,29 @@ struct RestoreConflict: ParsableCommand {
         guard asked else { try refuse(c, ConflictRestore.Refusal.alreadyRequested(at: "the same moment, by another command")) }
         let paused = try view.linkStates().first { $0.link == c.link && $0.pausedAt != nil }
         if options.json {
+            /// The conflict's fields (as `show --json`), then who does the restore.
             struct Asked: Encodable {
                 var conflict: ConflictJSON
                 var doneBy: String
                 var linkPaused: Bool
+                enum Keys: String, CodingKey { case doneBy, linkPaused }
+                func encode(to encoder: any Encoder) throws {
+                    try conflict.encode(to: encoder)
+                    var c = encoder.container(keyedBy: Keys.self)
+                    try c.encode(doneBy, forKey: .doneBy)
+                    try c.encode(linkPaused, forKey: .linkPaused)
+                }
             }
             var shown = c
             shown.restoreRequestedAt = at
-            return printJSON(Asked(conflict: ConflictJSON(shown), doneBy: carriedOutBy(holder), linkPaused: paused != nil))
+            return printJSON(
+                Asked(
+                    conflict: ConflictJSON(shown), doneBy: carriedOutBy(holder).trimmingCharacters(in: CharacterSet(charactersIn: ",")),
+                    linkPaused: paused != nil))
         }
         print(
             "conflict \(c.id): restore asked: \(carriedOutBy(holder)) makes #\(c.entityID) \(c.field) \(c.loserValue ?? "(none)") again "
-                + "(\(c.loserProvider)'s value) and writes it to every member that holds another; tasksync conflicts show \(c.id) says when")
+                + "(\(c.loserProvider)'s value) and writes it to every member that holds another; tasksync conflicts show \(c.id) says when it is done")
         if paused != nil { print("link \(c.link) is paused: the restore waits for tasksync resume --link \(c.link)") }
     }
 

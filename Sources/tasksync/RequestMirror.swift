@@ -28,9 +28,9 @@ func writeRequest<T>(mirrorPath path: String, _ body: (MirrorWriter) throws -> T
     }
 }
 
-/// Who carries out a request written beside `holder`, for the messages.
+/// Who carries out a request written beside `holder` (nil: nobody held the
+/// lock), as the subject of the sentence that says what it does.
 func carriedOutBy(_ holder: MirrorLock.Holder?) -> String {
     guard let holder else { return "the link's next cycle (the service's, or the next tasksync sync)" }
-    return "the link's next cycle: \(holder) holds the mirror and does it at the start of its next cycle of the link "
-        + "(the service within its poll_interval; after a one-off sync, the next cycle to run)"
+    return "the next cycle of the link by \(holder), which holds the mirror (the service: within its poll_interval),"
 }

@@ -128,10 +128,11 @@ struct Resync: AsyncParsableCommand {
             let asked = try mirror.linkStates().first { $0.link == link }?.resyncRequestedAt ?? at
             return printJSON(
                 Asked(
-                    link: link, resyncRequestedAt: asked, doneBy: carriedOutBy(holder), pendingOutboxSent: pending.sent,
+                    link: link, resyncRequestedAt: asked, doneBy: carriedOutBy(holder).trimmingCharacters(in: CharacterSet(charactersIn: ",")),
+                    pendingOutboxSent: pending.sent,
                     pendingOutboxNotSent: pending.notSent))
         }
-        print("link \(link): resync asked at \(at); \(carriedOutBy(holder)); tasksync journal shows a resync entry when it is done")
+        print("link \(link): resync asked at \(at): \(carriedOutBy(holder)) does it; tasksync journal shows a resync entry when it is done")
         for line in try outboxLines(mirror) { print(line) }
     }
 
