@@ -290,7 +290,8 @@ public actor SyncEngine {
         let interrupted = results.values.contains { $0.notSent > 0 }  // stopping: no cursor moves past writes not sent
         try mirror.write { w in
             try self.recordProviderStates(
-                snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: !interrupted, w: w)
+                snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: !interrupted,
+                rebuilt: resync != nil, w: w)
             let linkOutcome = interrupted ? "interrupted" : errors.isEmpty ? "ok" : "partial"
             try w.putLinkState(LinkStateRecord(link: link.name, lastCycleID: cycle, lastOutcome: linkOutcome, stoppedReason: nil))
             for e in errors { try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "error", detail: e) }
@@ -308,9 +309,12 @@ public actor SyncEngine {
     }
 
     /// Cursors move only here, after the batch they cover is committed (rule 12).
+    /// `rebuilt`: a resync's full listing, after which the cursor is the
+    /// newest time it showed, even if the one stored was later (a provider
+    /// clock that ran ahead once must not hide later changes for good).
     nonisolated func recordProviderStates(
         _ snapshots: [MemberSnapshot], link: LinkConfig, cycle: Int64, now: Timestamp, pushFailures: [String: ProviderError],
-        moveCursor: Bool, w: MirrorWriter
+        moveCursor: Bool, rebuilt: Bool = false, w: MirrorWriter
     ) throws {
         for s in snapshots {
             var ps = try w.providerState(s.name) ?? ProviderStateRecord(provider: s.name)
@@ -329,7 +333,7 @@ public actor SyncEngine {
                 ps.taskCount = s.complete ? s.tasks.count : ps.taskCount
                 if s.complete { ps.lastFullListingAt = now.description }
                 if moveCursor, s.capabilities.incrementalListing, s.problems.isEmpty, let newest = s.newestUpdate {
-                    let old = ps.cursor.flatMap(Timestamp.init(parsing:))
+                    let old = rebuilt ? nil : ps.cursor.flatMap(Timestamp.init(parsing:))
                     ps.cursor = max(old ?? newest, newest).description
                 }
             }

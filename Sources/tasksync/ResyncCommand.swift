@@ -15,7 +15,8 @@ struct Resync: AsyncParsableCommand {
             from an old copy, a link was renamed, or a task looks stuck. The link's next \
             cycle lists every member in full (no changed-since cursor), reads every \
             task's comments, and merges every task again against what each member holds \
-            now, rebuilding what the mirror remembers of each copy.
+            now, rebuilding what the mirror remembers of each copy; the changed-since \
+            cursor starts again from the newest time that listing showed.
 
             What it keeps: which copies belong together (tasks already paired keep the \
             same partners, even ones renamed since, or sharing a title), the last agreed \

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Mirror
 import ProviderFakes
+import ProviderKit
 import SyncEngine
 import Testing
 
@@ -226,6 +227,34 @@ struct ResyncAndRestoreTests {
             #expect(try await h.cycle().outcome == .inSync)
             #expect(await h.hs.ledger.writes == 0)
             #expect(await h.pr.ledger.writes == 0)
+        }
+    }
+
+    @Test("resync lists in full past a cursor that ran ahead, finds the edit it hid, and stores the newest time it saw")
+    func resyncResetsACursorAhead() async throws {
+        try await withHarness { h in
+            _ = await h.hs.seed(title: "Hidden edit")
+            try await h.cycle()
+            let prID = try #require(await h.prTask("Hidden edit")).id
+            try await h.cycle()  // Productive's listing of the copy sets the cursor
+            // A cursor a day ahead (a provider clock that ran ahead once): changed-since listings miss everything.
+            let ahead = Timestamp.now.adding(seconds: 86400)
+            try h.mirror().write { w in
+                var s = try #require(try w.providerState("pr"))
+                s.cursor = ahead.description
+                try w.putProviderState(s)
+            }
+            await h.pr.edit(prID) { $0.title = "Hidden edit, renamed" }
+            try await h.cycle()
+            #expect(await h.hsTask("Hidden edit, renamed") == nil, "the changed-since listing missed it")
+
+            try h.mirror().write { try $0.requestResync(link: "main", at: "2026-11-20T10:00:00.000Z") }
+            await h.pr.resetLedger()
+            try await h.cycle()
+            #expect(await h.pr.ledger.lines.allSatisfy { !$0.contains("updated_at") }, "a full listing")
+            #expect(await h.hsTask("Hidden edit, renamed") != nil)
+            let cursor = try #require(try h.mirror().providerStates().first { $0.provider == "pr" }?.cursor.flatMap(Timestamp.init(parsing:)))
+            #expect(cursor < ahead)
         }
     }
 
