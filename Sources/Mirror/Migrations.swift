@@ -10,6 +10,8 @@ public struct Migration: Sendable {
 public enum MirrorError: Error, CustomStringConvertible, Equatable {
     case newerSchema(path: String, found: Int, supported: Int)
     case migrationFailed(name: String, message: String)
+    /// Opened without migrating (beside the lock's holder) and not at this tasksync's schema.
+    case notMigrated(path: String, found: Int, expected: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +20,11 @@ public enum MirrorError: Error, CustomStringConvertible, Equatable {
                 + "Upgrade tasksync, or point it at another mirror; the file was left as it is."
         case .migrationFailed(let name, let message):
             "migration \(name) failed and was rolled back: \(message)"
+        case .notMigrated(let path, let found, let expected):
+            found == 0
+                ? "\(path): no mirror there yet"
+                : "\(path): the mirror has schema version \(found) and this tasksync writes version \(expected); the process "
+                    + "holding its lock runs another tasksync version. Restart it (systemctl restart tasksync) and try again."
         }
     }
 }

@@ -14,7 +14,12 @@ public final class Mirror: Sendable {
     /// Opens (creating if needed) the mirror at `path` and brings its schema
     /// up to date. `readOnly` opens a private in-memory copy instead, so a
     /// dry run can plan against the real state and leave the file untouched.
-    public init(path: String, readOnly: Bool = false) throws {
+    ///
+    /// `migrate: false` is for a process that writes without holding the
+    /// mirror's lock (a request beside the running daemon): it opens only a
+    /// mirror that exists and whose schema is this tasksync's, and migrates
+    /// nothing (the lock holder may be migrating it).
+    public init(path: String, readOnly: Bool = false, migrate: Bool = true) throws {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(10)
@@ -32,9 +37,17 @@ public final class Mirror: Sendable {
         } else {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            if !migrate && !FileManager.default.fileExists(atPath: path) {
+                throw MirrorError.notMigrated(path: path, found: 0, expected: Migrator.latestVersion)
+            }
             writer = try DatabasePool(path: path, configuration: config)
         }
-        try Migrator.migrate(writer, path: path)
+        if migrate || readOnly {
+            try Migrator.migrate(writer, path: path)
+        } else {
+            let found = try writer.read { try Int.fetchOne($0, sql: "PRAGMA user_version") ?? 0 }
+            if found != Migrator.latestVersion { throw MirrorError.notMigrated(path: path, found: found, expected: Migrator.latestVersion) }
+        }
     }
 
     public static var schemaVersion: Int { Migrator.latestVersion }

@@ -117,17 +117,48 @@ extension Mirror {
 
     public func conflicts(limit: Int = 200) throws -> [ConflictRecord] {
         try writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, cycle_id, at, link, entity_id, field, winner_provider, winner_value, loser_provider,
-                      loser_value FROM conflicts ORDER BY id DESC LIMIT ?
-                    """, arguments: [limit]
-            ).reversed().map {
-                ConflictRecord(
-                    id: $0[0], cycleID: $0[1], at: $0[2], link: $0[3], entityID: $0[4], field: $0[5],
-                    winnerProvider: $0[6], winnerValue: $0[7], loserProvider: $0[8], loserValue: $0[9])
+            try Row.fetchAll(db, sql: "SELECT \(ConflictRecord.columns) FROM conflicts ORDER BY id DESC LIMIT ?", arguments: [limit])
+                .reversed().map(ConflictRecord.init(row:))
+        }
+    }
+
+    /// One conflict, or nil when the mirror has none with this id.
+    public func conflict(id: Int64) throws -> ConflictRecord? {
+        try writer.read { db in try MirrorWriter.conflict(db, id: id) }
+    }
+
+    /// The lowest and highest conflict ids (nil: none), for a message about one that is not there.
+    public func conflictIDRange() throws -> ClosedRange<Int64>? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT MIN(id), MAX(id) FROM conflicts"), let low: Int64 = row[0], let high: Int64 = row[1]
+            else { return nil }
+            return low...high
+        }
+    }
+
+    /// One entity with its canonical value, or nil.
+    public func entity(id: Int64) throws -> EntityRecord? {
+        try writer.read { db in try MirrorWriter.entity(db, id: id) }
+    }
+
+    /// The remote ids of an entity's copies, by provider.
+    public func remoteIDs(entity: Int64) throws -> [String: String] {
+        try writer.read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT provider, remote_id FROM mappings WHERE entity_id = ?", arguments: [entity]) {
+                out[row[0]] = row[1]
             }
+            return out
+        }
+    }
+
+    /// The link's outbox rows still pending: writes of an earlier cycle sent
+    /// without an answer (`sent`), or recorded and never sent (`notSent`).
+    public func pendingOutbox(link: String) throws -> (sent: Int, notSent: Int) {
+        try writer.read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT COUNT(sent_at), COUNT(*) - COUNT(sent_at) FROM outbox WHERE link = ? AND state = 'pending'", arguments: [link])
+            return (row?[0] ?? 0, row?[1] ?? 0)
         }
     }
 
@@ -168,7 +199,7 @@ extension Mirror {
     }
 
     /// A task's or subtask's title, or the start of a comment's text.
-    static func title(ofCanonical json: String) -> String {
+    public static func title(ofCanonical json: String) -> String {
         struct Titled: Decodable {
             struct Body: Decodable { var body: String? }
             var title: String?

@@ -86,16 +86,18 @@ public struct MirrorWriter {
                 """, arguments: [cycle, Self.now(), link, provider, entity, kind, field, old, new, detail])
     }
 
+    /// Records a conflict: the values as printed (`winnerValue`, for people)
+    /// and, when given, as JSON (`winnerJSON`: what `conflicts restore` puts back).
     public func conflict(
         cycle: Int64?, link: String, entity: Int64, field: String, winner: String, winnerValue: String, loser: String,
-        loserValue: String
+        loserValue: String, winnerJSON: String? = nil, loserJSON: String? = nil
     ) throws {
         try db.execute(
             sql: """
                 INSERT INTO conflicts (cycle_id, at, link, entity_id, field, winner_provider, winner_value,
-                                       loser_provider, loser_value)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [cycle, Self.now(), link, entity, field, winner, winnerValue, loser, loserValue])
+                                       loser_provider, loser_value, winner_json, loser_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [cycle, Self.now(), link, entity, field, winner, winnerValue, loser, loserValue, winnerJSON, loserJSON])
     }
 
     // MARK: outbox
@@ -172,7 +174,8 @@ public struct MirrorWriter {
         try Row.fetchOne(
             db,
             sql: """
-                SELECT last_cycle_id, last_outcome, stopped_reason, paused_at, paused_reason, last_success_at, last_error, last_error_at
+                SELECT last_cycle_id, last_outcome, stopped_reason, paused_at, paused_reason, last_success_at, last_error, last_error_at,
+                    resync_requested_at
                 FROM link_state WHERE link = ?
                 """, arguments: [link]
         ).map { row in
@@ -181,6 +184,7 @@ public struct MirrorWriter {
             s.lastSuccessAt = row[5]
             s.lastError = row[6]
             s.lastErrorAt = row[7]
+            s.resyncRequestedAt = row[8]
             return s
         }
     }

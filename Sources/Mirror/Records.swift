@@ -122,6 +122,22 @@ public struct ConflictRecord: Sendable, Equatable, Codable {
     public var winnerValue: String?
     public var loserProvider: String
     public var loserValue: String?
+    /// The values as JSON (``FieldValue``); nil in conflicts recorded before migration 0006.
+    public var winnerJSON: String? = nil
+    public var loserJSON: String? = nil
+    /// `tasksync conflicts restore`: when it was asked; when the next cycle
+    /// did it (and which cycle), or why that cycle refused it.
+    public var restoreRequestedAt: String? = nil
+    public var restoredAt: String? = nil
+    public var restoredCycle: Int64? = nil
+    public var restoreRefused: String? = nil
+
+    /// Where its restore stands: `none`, `requested`, `restored` or `refused`.
+    public var restoreState: String {
+        if restoredAt != nil { return "restored" }
+        if restoreRefused != nil { return "refused" }
+        return restoreRequestedAt == nil ? "none" : "requested"
+    }
 }
 
 public struct ProviderStateRecord: Sendable, Equatable, Codable {
@@ -153,6 +169,9 @@ public struct LinkStateRecord: Sendable, Equatable, Codable {
     /// reason, until a cycle ends ok.
     public var lastError: String? = nil
     public var lastErrorAt: String? = nil
+    /// Set by `tasksync resync`, cleared by the cycle that did it (see
+    /// ``LinkMirrorState/forgetWhatWasRead()``). ``MirrorWriter/putLinkState(_:)`` leaves it as it is.
+    public var resyncRequestedAt: String? = nil
 
     public init(
         link: String, lastCycleID: Int64?, lastOutcome: String?, stoppedReason: String?, pausedAt: String? = nil, pausedReason: String? = nil
@@ -180,6 +199,32 @@ public struct LinkMirrorState: Sendable {
     public func mapping(provider: String, remoteID: String) -> MappingRecord? {
         guard let entity = remoteIndex[provider]?[remoteID] else { return nil }
         return mappingsByEntity[entity]?[provider]
+    }
+
+    /// `tasksync resync`: forgets, for one cycle, what the mirror remembers of
+    /// the last reads, and keeps what it knows: which copies belong together
+    /// (the mappings), the last agreed value of each copy (its shadow, what a
+    /// three-way merge needs to lose no edit), each item's canonical value
+    /// and state, and the outbox. With no cursor and no last full listing,
+    /// every member is listed in full; with no digests, no item passes as
+    /// untouched, so every one is merged and its shadow rebuilt from what was
+    /// read; with no remote `updated_at`, every task's comments are read.
+    public mutating func forgetWhatWasRead() {
+        for (id, maps) in mappingsByEntity {
+            var rebuilt = EntityMappings()
+            for var m in maps.records {
+                m.synced = nil
+                m.shadowDigest = nil
+                m.remoteUpdatedAt = nil
+                rebuilt[m.provider] = m
+            }
+            mappingsByEntity[id] = rebuilt
+        }
+        for (name, var s) in providerStates {
+            s.cursor = nil
+            s.lastFullListingAt = nil
+            providerStates[name] = s
+        }
     }
 }
 

@@ -103,7 +103,7 @@ struct Executor {
                 guard let n = id(c.entity) else { continue }
                 try w.conflict(
                     cycle: cycle, link: link.name, entity: n, field: c.field, winner: c.winner, winnerValue: c.winnerValue,
-                    loser: c.loser, loserValue: c.loserValue)
+                    loser: c.loser, loserValue: c.loserValue, winnerJSON: Codec.encode(c.winnerRaw), loserJSON: Codec.encode(c.loserRaw))
                 try w.journal(
                     cycle: cycle, link: link.name, provider: c.loser, entity: n, kind: "conflict", field: c.field,
                     old: c.loserValue, new: c.winnerValue, detail: "\(c.winner) won (newer updated_at)")

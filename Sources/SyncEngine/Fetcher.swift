@@ -168,6 +168,51 @@ struct Fetcher {
         return read
     }
 
+    /// After every member was read: the comments that may be copies tasksync
+    /// made before the mirror lost them (a first link over tasks synced
+    /// before, a resync after the mirror was wiped). A member that writes
+    /// comments only has them read when they flow out of it, so on its own it
+    /// would never see such copies, and the planner would post them again.
+    /// Read here: on a member that reads and writes comments, the comments
+    /// of each task the mirror does not know there whose title pairs with a
+    /// task of another member that shows comments this cycle. Nothing is
+    /// read for tasks the mirror knows, so an ordinary cycle reads nothing.
+    func readCommentCopies(
+        _ members: [any TaskProvider], snapshots: inout [MemberSnapshot], state: LinkMirrorState
+    ) async {
+        var titlesWithComments: [String: Set<String>] = [:]  // title -> members whose task of that title shows comments
+        for s in snapshots where s.available {
+            for (taskID, comments) in s.comments where !comments.isEmpty {
+                if let title = s.tasks[taskID]?.fields.title.pairingKey { titlesWithComments[title, default: []].insert(s.name) }
+            }
+        }
+        guard !titlesWithComments.isEmpty else { return }
+        for (i, provider) in members.enumerated() {
+            guard let reader = provider as? any CommentReading, provider.capabilities.commentsWrite, snapshots[i].available else { continue }
+            let name = provider.name
+            let ids = snapshots[i].tasks.values.filter { task in
+                guard snapshots[i].comments[task.id] == nil, state.mapping(provider: name, remoteID: task.id) == nil else { return false }
+                return titlesWithComments[task.fields.title.pairingKey]?.contains { $0 != name } == true
+            }.map(\.id).sorted()
+            guard !ids.isEmpty else { continue }
+            let results = await Self.concurrently(ids, limit: concurrency[name] ?? 1) { taskID in
+                try await reader.listComments(task: RemoteRef(key: taskID))
+            }
+            for (taskID, result) in zip(ids, results) {
+                switch result {
+                case .success(let comments):
+                    snapshots[i].requests += 1
+                    snapshots[i].comments[taskID] = comments
+                case .failure(.unsupported("not sent: an earlier read failed for the whole provider")):
+                    continue
+                case .failure(let error):
+                    snapshots[i].requests += 1
+                    snapshots[i].problems.append("comments of task \(taskID) could not be read: \(error)")
+                }
+            }
+        }
+    }
+
     /// Runs `body` for each item, at most `limit` at once, and returns the
     /// results in the items' order. After a failure that is provider-wide
     /// (network, 401, 429, 5xx), the items not started yet are not sent:

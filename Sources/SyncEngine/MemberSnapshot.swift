@@ -157,6 +157,9 @@ struct ConflictNote: Sendable {
     var winnerValue: String
     var loser: String
     var loserValue: String
+    /// The values themselves, kept as JSON beside the printed ones (what `conflicts restore` puts back).
+    var winnerRaw: FieldValue
+    var loserRaw: FieldValue
 }
 
 /// Everything one cycle of one link decided: the printable plan, and what

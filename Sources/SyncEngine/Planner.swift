@@ -320,7 +320,7 @@ struct Planner {
             d.conflicts.append(
                 ConflictNote(
                     entity: key, field: c.field.rawValue, winner: c.winner, winnerValue: winner.description,
-                    loser: c.loser, loserValue: loser.description))
+                    loser: c.loser, loserValue: loser.description, winnerRaw: winner, loserRaw: loser))
             d.plan.items.append(
                 PlanItem(
                     .conflict, provider: c.loser, entity: key.description, title: title, remoteID: remoteIDs[c.loser],

@@ -103,7 +103,9 @@ extension Planner {
             let w = sides.first { $0.provider == c.winner }!.current!.value(c.field)
             let l = sides.first { $0.provider == c.loser }!.current!.value(c.field)
             d.conflicts.append(
-                ConflictNote(entity: key, field: "subtask.\(c.field.rawValue)", winner: c.winner, winnerValue: "\(w)", loser: c.loser, loserValue: "\(l)"))
+                ConflictNote(
+                    entity: key, field: "subtask.\(c.field.rawValue)", winner: c.winner, winnerValue: "\(w)", loser: c.loser, loserValue: "\(l)",
+                    winnerRaw: w, loserRaw: l))
             d.plan.items.append(
                 PlanItem(
                     .conflict, provider: c.loser, entity: key.description, title: merged.title, remoteID: remoteIDs[c.loser],
@@ -165,12 +167,15 @@ extension Planner {
             }
         }
         // Comments written on a reader since the last cycle.
+        func isNew(_ member: String, _ c: RemoteComment) -> Bool {
+            mapping(member, c.id) == nil && !(assigned.values.contains { $0[member] == c.id })
+        }
+        let copies = copiesOfNewComments(taskIDs: taskIDs, writers: writers, isNew: isNew)
         var fresh: [(EntityKey, CommentCanonical)] = []
         for r in members where r.available && r.capabilities.commentsRead {
             guard let taskID = taskIDs[r.name], let fetched = r.comments[taskID] else { continue }
             guard writers.contains(where: { $0.name != r.name }) else { continue }
-            for c in fetched.sorted(by: { Self.idOrder($0.id, $1.id) }) where mapping(r.name, c.id) == nil && !(assigned.values.contains { $0[r.name] == c.id })
-            {
+            for c in fetched.sorted(by: { Self.idOrder($0.id, $1.id) }) where isNew(r.name, c) && copies.copied[r.name]?.contains(c.id) != true {
                 let key = EntityKey.new("\(r.name):c\(c.id)")
                 let canonical = CommentCanonical(fields: c.fields, source: r.name)
                 d.newEntities.append(NewEntity(key: key, kind: .comment, parent: task, canonical: Codec.encode(canonical)))
@@ -178,13 +183,25 @@ extension Planner {
                     MappingWrite(
                         entity: key, provider: r.name, remoteID: c.id, parentRemoteID: taskID,
                         shadow: Codec.encode(c.fields), updatedAt: c.createdAt?.millisecondsSince1970))
+                for (w, copy) in copies.of["\(r.name):\(c.id)"] ?? [] {
+                    assigned[key, default: [:]][w] = copy.id
+                    d.mappings.append(
+                        MappingWrite(
+                            entity: key, provider: w, remoteID: copy.id, parentRemoteID: taskIDs[w], shadow: Codec.encode(copy.fields),
+                            updatedAt: copy.createdAt?.millisecondsSince1970))
+                    d.plan.items.append(
+                        PlanItem(
+                            .adopt, provider: w, entity: key.description, title: title, remoteID: copy.id,
+                            reason: "comment already copied there from \(r.name) #\(c.id) (the mirror did not know it): linked, not posted again"))
+                }
                 fresh.append((key, canonical))
             }
         }
         let pending = existing.compactMap { e in Codec.decode(CommentCanonical.self, e.canonical).map { (EntityKey.existing(e.id), $0) } }
         for (key, canonical) in pending + fresh {
             for w in writers where w.name != canonical.source {
-                if case .existing(let id) = key, mappings(of: id)[w.name] != nil || assigned[key]?[w.name] != nil { continue }
+                if assigned[key]?[w.name] != nil { continue }
+                if case .existing(let id) = key, mappings(of: id)[w.name] != nil { continue }
                 d.operations.append(.createComment(entity: key, task: task, provider: w.name, fields: canonical.attributed))
                 d.plan.items.append(
                     PlanItem(
@@ -193,6 +210,47 @@ extension Planner {
                         reason: "written by \(canonical.fields.author ?? "someone") on \(canonical.source)"))
             }
         }
+    }
+}
+
+extension Planner {
+    /// Comments the mirror does not know that are copies tasksync made of
+    /// one another: a comment new on a reader, and on a writer an unknown
+    /// comment whose text is exactly that comment as tasksync writes it
+    /// (attributed, ``CommentCanonical/attributed``). That happens when the
+    /// mirror lost its state (a first link over tasks synced before, or
+    /// `tasksync resync` after the mirror was wiped): the pair is linked,
+    /// not posted a second time, and the copy is not taken for a comment of
+    /// its own. Each copy goes to one comment, the first in id order.
+    /// `of`: "member:id" of a new comment -> its copies (writer, comment);
+    /// `copied`: per writer, the ids of comments that are copies.
+    func copiesOfNewComments(taskIDs: [String: String], writers: [MemberSnapshot], isNew: (String, RemoteComment) -> Bool)
+        -> (of: [String: [(String, RemoteComment)]], copied: [String: Set<String>])
+    {
+        var pool: [String: [String: [RemoteComment]]] = [:]  // writer -> body -> unknown comments
+        for w in writers {
+            guard let taskID = taskIDs[w.name], let fetched = w.comments[taskID] else { continue }
+            for c in fetched.sorted(by: { Self.idOrder($0.id, $1.id) }) where isNew(w.name, c) {
+                pool[w.name, default: [:]][c.fields.body, default: []].append(c)
+            }
+        }
+        guard !pool.isEmpty else { return ([:], [:]) }
+        var of: [String: [(String, RemoteComment)]] = [:]
+        var copied: [String: Set<String>] = [:]
+        for r in members where r.available && r.capabilities.commentsRead {
+            guard let taskID = taskIDs[r.name], let fetched = r.comments[taskID] else { continue }
+            for c in fetched.sorted(by: { Self.idOrder($0.id, $1.id) }) where isNew(r.name, c) && copied[r.name]?.contains(c.id) != true {
+                let written = CommentCanonical(fields: c.fields, source: r.name).attributed.body
+                for w in writers where w.name != r.name {
+                    guard var candidates = pool[w.name]?[written], !candidates.isEmpty else { continue }
+                    let copy = candidates.removeFirst()
+                    pool[w.name]?[written] = candidates
+                    of["\(r.name):\(c.id)", default: []].append((w.name, copy))
+                    copied[w.name, default: []].insert(copy.id)
+                }
+            }
+        }
+        return (of, copied)
     }
 }
 

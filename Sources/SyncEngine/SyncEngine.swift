@@ -127,12 +127,18 @@ public actor SyncEngine {
     /// Runs one cycle over every link, or with `links` only over those named
     /// (`sync --link`, `--provider`). With `dryRun`, reads and plans only:
     /// nothing is written, remote or local (rule 7).
-    public func runCycle(dryRun: Bool = false, links only: Set<String>? = nil) async throws -> CycleReport {
+    ///
+    /// A link whose resync was asked (`tasksync resync`), or that `resync`
+    /// names, is rebuilt from its members in this cycle (see
+    /// ``LinkMirrorState/forgetWhatWasRead()``); `resync` is how
+    /// `resync --dry-run` shows the plan of a resync not yet asked.
+    public func runCycle(dryRun: Bool = false, links only: Set<String>? = nil, resync: Set<String> = []) async throws -> CycleReport {
         let cycle: Int64? = dryRun ? nil : try mirror.write { try $0.beginCycle() }
         var report = CycleReport(cycle: cycle, dryRun: dryRun, outcome: .inSync, plans: [], readRequests: [:], errors: [])
         var logger = self.logger
         logger[metadataKey: "cycle"] = "\(cycle.map(String.init) ?? "dry-run")"
-        let paused = try mirror.linkStates().filter { $0.pausedAt != nil }
+        let linkStates = try mirror.linkStates()
+        let paused = linkStates.filter { $0.pausedAt != nil }
         for link in config.links where only?.contains(link.name) ?? true {
             if hooks.isStopping?() == true {
                 report.outcome = .interrupted
@@ -145,9 +151,11 @@ public actor SyncEngine {
             }
             var linkLogger = logger
             linkLogger[metadataKey: "link"] = "\(link.name)"
+            let asked = linkStates.first { $0.link == link.name }?.resyncRequestedAt
+            let rebuild = asked != nil || resync.contains(link.name) ? Resync(requestedAt: asked) : nil
             let (plan, outcome, errors, requests) = try await runLink(
-                link, cycle: cycle, dryRun: dryRun, logger: linkLogger, phases: &report.phaseMilliseconds, failures: &report.providerFailures,
-                estimates: &report.requestEstimates, providerErrors: &report.providerErrors)
+                link, cycle: cycle, dryRun: dryRun, resync: rebuild, logger: linkLogger, phases: &report.phaseMilliseconds,
+                failures: &report.providerFailures, estimates: &report.requestEstimates, providerErrors: &report.providerErrors)
             report.plans.append(plan)
             report.errors += errors
             report.readRequests.merge(requests) { $0 + $1 }
@@ -166,7 +174,7 @@ public actor SyncEngine {
     }
 
     func runLink(
-        _ link: LinkConfig, cycle: Int64?, dryRun: Bool, logger: Logger, phases: inout [String: Double],
+        _ link: LinkConfig, cycle: Int64?, dryRun: Bool, resync: Resync? = nil, logger: Logger, phases: inout [String: Double],
         failures: inout [String: ProviderFailureKind], estimates: inout [String: RequestEstimate], providerErrors: inout [String: Int]
     ) async throws
         -> (LinkPlan, CycleOutcome, [String], [String: Int])
@@ -179,14 +187,19 @@ public actor SyncEngine {
             lapStart = clock.now
         }
         let members = link.members.compactMap { providers[$0] }
+        // Restores asked by `tasksync conflicts restore`: done in the mirror before the
+        // link's state is loaded (a dry run only shows them, on the state in memory).
+        let restores = dryRun || cycle == nil ? try previewRestores(link.name) : try applyRestores(link.name, cycle: cycle!)
         var state = try mirror.loadLink(link.name, providers: link.members, texts: false)
+        if resync != nil { state.forgetWhatWasRead() }
+        restores.apply(to: &state)
         lap("load", &phases)
         let now = Timestamp.now
         let fetcher = Fetcher(
             link: link, settings: config.sync, concurrency: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.name, $0.concurrency) }))
         let loaded = state
         let hooks = self.hooks
-        let snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
+        var snapshots = await withTaskGroup(of: (Int, MemberSnapshot).self) { group in
             for (i, p) in members.enumerated() {
                 let flowsOut = members.contains { $0.name != p.name && $0.capabilities.commentsWrite }
                 let subtasksFlowOut = members.contains { $0.name != p.name && $0.capabilities.subtasks }
@@ -199,6 +212,9 @@ public actor SyncEngine {
             var out: [(Int, MemberSnapshot)] = []
             for await r in group { out.append(r) }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        if hooks.isStopping?() != true {
+            await fetcher.readCommentCopies(members, snapshots: &snapshots, state: loaded)
         }
         lap("fetch", &phases)
         if hooks.isStopping?() == true {  // stopping (rule 16): what was read is dropped; nothing written, no cursor moved
@@ -223,9 +239,12 @@ public actor SyncEngine {
             })
         touched.subtract(quiet)
         try mirror.loadTexts(into: &state, entities: touched)
+        restores.apply(to: &state)
         let planned = state
         var planner = Planner(link: link, members: snapshots, state: planned)
-        let decisions = planner.decide(quiet: quiet)
+        var decided = planner.decide(quiet: quiet)
+        decided.plan.notes += restores.notes + (resync.map { [$0.note] } ?? [])
+        let decisions = decided
         lap("plan", &phases)
         defer { lap("write", &phases) }
         let requests = Dictionary(uniqueKeysWithValues: snapshots.map { ($0.name, $0.requests) })
@@ -278,10 +297,14 @@ public actor SyncEngine {
         let interrupted = results.values.contains { $0.notSent > 0 }  // stopping: no cursor moves past writes not sent
         try mirror.write { w in
             try self.recordProviderStates(
-                snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: !interrupted, w: w)
+                snapshots, link: link, cycle: cycle, now: now, pushFailures: results.compactMapValues(\.providerFailure), moveCursor: !interrupted,
+                rebuilt: resync != nil, w: w)
             let linkOutcome = interrupted ? "interrupted" : errors.isEmpty ? "ok" : "partial"
             try Self.putLinkState(link.name, cycle: cycle, outcome: linkOutcome, stoppedReason: nil, errors: errors, now: now, w: w)
             for e in errors { try w.journal(cycle: cycle, link: link.name, provider: nil, entity: nil, kind: "error", detail: e) }
+            if let resync {
+                try resync.finish(link: link.name, cycle: cycle, plan: decisions.plan, snapshots: snapshots, interrupted: interrupted, w: w)
+            }
         }
         return (decisions.plan, interrupted ? .interrupted : outcome(decisions.plan, errors: errors), errors, requests)
     }
@@ -314,9 +337,12 @@ public actor SyncEngine {
     }
 
     /// Cursors move only here, after the batch they cover is committed (rule 12).
+    /// `rebuilt`: a resync's full listing, after which the cursor is the
+    /// newest time it showed, even if the one stored was later (a provider
+    /// clock that ran ahead once must not hide later changes for good).
     nonisolated func recordProviderStates(
         _ snapshots: [MemberSnapshot], link: LinkConfig, cycle: Int64, now: Timestamp, pushFailures: [String: ProviderError],
-        moveCursor: Bool, w: MirrorWriter
+        moveCursor: Bool, rebuilt: Bool = false, w: MirrorWriter
     ) throws {
         for s in snapshots {
             var ps = try w.providerState(s.name) ?? ProviderStateRecord(provider: s.name)
@@ -335,7 +361,7 @@ public actor SyncEngine {
                 ps.taskCount = s.complete ? s.tasks.count : ps.taskCount
                 if s.complete { ps.lastFullListingAt = now.description }
                 if moveCursor, s.capabilities.incrementalListing, s.problems.isEmpty, let newest = s.newestUpdate {
-                    let old = ps.cursor.flatMap(Timestamp.init(parsing:))
+                    let old = rebuilt ? nil : ps.cursor.flatMap(Timestamp.init(parsing:))
                     ps.cursor = max(old ?? newest, newest).description
                 }
             }

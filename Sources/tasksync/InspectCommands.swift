@@ -64,6 +64,15 @@ struct MirrorOptions: ParsableArguments {
     func validate() throws { try Instance.validate(instance) }
 
     func open() throws -> Mirror {
+        let path = try existingPath()
+        do { return try Mirror(path: path, readOnly: true) } catch {
+            printError("mirror \(path): \(error)")
+            throw ExitCode(ExitStatus.mirrorError)
+        }
+    }
+
+    /// The mirror's path (from --mirror, the instance or the config), which must exist.
+    func existingPath() throws -> String {
         var path = mirror ?? instance.map(Instance.mirrorPath)
         if path == nil {
             let config = config ?? Instance.defaultConfig
@@ -76,10 +85,7 @@ struct MirrorOptions: ParsableArguments {
             printError("no mirror at \(path!): no cycle has run yet")
             throw ExitCode(ExitStatus.mirrorError)
         }
-        do { return try Mirror(path: path!, readOnly: true) } catch {
-            printError("mirror \(path!): \(error)")
-            throw ExitCode(ExitStatus.mirrorError)
-        }
+        return path!
     }
 }
 
@@ -258,38 +264,6 @@ struct Mappings: ParsableCommand {
         for r in rows {
             let remotes = r.remotes.sorted { $0.key < $1.key }.map { "\($0.key) #\($0.value)" }.joined(separator: "  ")
             print("#\(r.entityID) \(r.kind)\(r.state == "active" ? "" : " (\(r.state))") [\(r.link)] \"\(r.title.prefix(60))\"  \(remotes)")
-        }
-    }
-}
-
-struct Conflicts: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show each conflict: the field, who won, and the value that lost.")
-    @OptionGroup var options: MirrorOptions
-
-    func run() throws {
-        let rows = try options.open().conflicts()
-        if options.json {
-            struct Row: Encodable {
-                var id: Int64
-                var cycleID: Int64?
-                var at, link: String
-                var entityID: Int64
-                var field, winnerProvider, loserProvider: String
-                var winnerValue, loserValue: FieldValue?
-            }
-            return printJSON(
-                rows.map {
-                    Row(
-                        id: $0.id, cycleID: $0.cycleID, at: $0.at, link: $0.link, entityID: $0.entityID, field: $0.field,
-                        winnerProvider: $0.winnerProvider, loserProvider: $0.loserProvider, winnerValue: FieldValue(printed: $0.winnerValue, isField: true),
-                        loserValue: FieldValue(printed: $0.loserValue, isField: true))
-                })
-        }
-        if rows.isEmpty { print("no conflicts") }
-        for c in rows {
-            print(
-                "\(c.at) #\(c.entityID) [\(c.link)] \(c.field): \(c.winnerProvider) won with \(c.winnerValue ?? ""); \(c.loserProvider) lost \(c.loserValue ?? "")"
-            )
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import TaskModel
 
 /// What every `--json` prints: one style (snake_case keys, sorted, values as
 /// JSON values, never JSON text inside a string), and, for a command that
@@ -41,30 +40,5 @@ final class JSONOutput: @unchecked Sendable {
         }
         let text = (recorded + [message]).filter { !$0.isEmpty }.joined(separator: "\n")
         print(self.text(Failure(error: text.isEmpty ? "exit status \(exitCode)" : text, exitCode: exitCode)))
-    }
-}
-
-extension FieldValue {
-    /// A field value as the journal and the conflicts list print it
-    /// (`"Fix login"`, `[bug, ui]`, `yes`, `(none)`; see
-    /// ``FieldValue/description``), read back into the value it stands for,
-    /// so that `--json` gives a JSON value, not JSON text in a string. Text
-    /// that is not a field value (`isField` false) stays text.
-    init?(printed text: String?, isField: Bool) {
-        guard let text else { return nil }
-        if !isField {
-            self = .text(text)
-        } else if text == "(none)" {
-            self = .none
-        } else if text == "yes" || text == "no" {
-            self = .flag(text == "yes")
-        } else if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
-            self = .text(String(text.dropFirst().dropLast()))
-        } else if text.hasPrefix("["), text.hasSuffix("]") {
-            let inner = text.dropFirst().dropLast()
-            self = .list(inner.isEmpty ? [] : inner.components(separatedBy: ", "))
-        } else {
-            self = .text(text)
-        }
     }
 }

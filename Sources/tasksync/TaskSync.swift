@@ -22,7 +22,7 @@ struct TaskSync: AsyncParsableCommand {
             """,
         version: "tasksync \(tasksyncVersion)",
         subcommands: [
-            Run.self, Sync.self, Pause.self, Resume.self, CheckConfig.self, Status.self, Journal.self, Mappings.self, Conflicts.self, Demo.self,
+            Run.self, Sync.self, Resync.self, Pause.self, Resume.self, CheckConfig.self, Status.self, Journal.self, Mappings.self, Conflicts.self, Demo.self,
         ]
     )
 
@@ -66,8 +66,10 @@ enum ExitStatus {
     static let interrupted: Int32 = 4
     /// Another process holds the mirror's lock (rule 14).
     static let locked: Int32 = 75  // EX_TEMPFAIL
-    /// A command line naming what the config does not have (`sync --link`).
+    /// A command line naming what the config does not have (`sync --link`), or a conflict the mirror does not have.
     static let usage: Int32 = 64  // EX_USAGE
+    /// `conflicts restore`: refused (already restored, the task gone, the field changed since).
+    static let refused: Int32 = 65  // EX_DATAERR
     static let configError: Int32 = 78  // EX_CONFIG
     static let mirrorError: Int32 = 74  // EX_IOERR
     /// `sync`: a provider refused the credentials (401 or 403).
