@@ -68,11 +68,13 @@ let package = Package(
             name: "SyncConfig",
             dependencies: ["ProviderKit"]
         ),
+        // glibc's malloc for a long-running process: one arena, free memory returned after each cycle.
+        .target(name: "CMalloc"),
         // The engine: actors that poll, merge, plan and push.
         .target(
             name: "SyncEngine",
             dependencies: [
-                "ProviderKit", "Mirror", "SyncConfig", "HTTPTransport",
+                "ProviderKit", "Mirror", "SyncConfig", "HTTPTransport", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

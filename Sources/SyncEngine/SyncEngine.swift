@@ -160,6 +160,7 @@ public actor SyncEngine {
             report.errors += errors
             report.readRequests.merge(requests) { $0 + $1 }
             report.outcome = Self.worse(report.outcome, outcome)
+            ProcessMemory.releaseFreeMemory()  // what the link's cycle held (listings, plan) goes back to the system
         }
         if let cycle {
             try mirror.write { try $0.finishCycle(cycle, outcome: report.outcome.rawValue, journalRetentionDays: config.sync.journalRetentionDays) }

@@ -1,0 +1,13 @@
+#include "cmalloc.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+
+int tasksync_malloc_limit_arenas(int count) { return mallopt(M_ARENA_MAX, count); }
+
+int tasksync_malloc_trim(void) { return malloc_trim(0); }
+#else
+int tasksync_malloc_limit_arenas(int count) { (void)count; return 0; }
+
+int tasksync_malloc_trim(void) { return 0; }
+#endif
