@@ -5,7 +5,6 @@ import SyncConfig
 import SyncEngine
 import SystemdGlue
 import TaskModel
-import UnixSignals
 
 struct Resync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,18 +80,9 @@ struct Resync: AsyncParsableCommand {
             throw ExitCode(ExitStatus.locked)
         }
         // Nobody else writes the mirror: ask, then run the link's cycle here.
-        let stop = StopFlag()
-        let signals = Task {
-            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                if stop.isSet { Foundation.exit(128 + signal.rawValue) }
-                printError("\(signal): stopping; the writes in flight finish (send it again to quit at once)")
-                stop.set()
-            }
-        }
-        defer { signals.cancel() }
-        let watchdog = Watchdog(notifier: SystemdNotifier())
-        let progress = WriteProgress(logger: logger) { _ in }
-        let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet }, writes: progress.settled)
+        let oneShot = OneShotCycle(logger: logger)
+        defer { oneShot.end() }
+        let (stop, hooks) = (oneShot.stop, oneShot.hooks)
         let setup: Setup
         do {
             setup = try Setup.build(config, mirrorPath: path, readOnlyMirror: false, logger: logger, hooks: hooks, stop: stop, holding: lock)

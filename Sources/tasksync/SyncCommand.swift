@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ProviderCatalog
 import SyncConfig
 import SyncEngine
@@ -44,20 +45,9 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger(verbose: verbose)
-        // SIGTERM or SIGINT: no new write, the ones in flight finish; a second signal ends the process at once.
-        let stop = StopFlag()
-        let signals = Task {
-            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                if stop.isSet { Foundation.exit(128 + signal.rawValue) }
-                printError("\(signal): stopping; the writes in flight finish (send it again to quit at once)")
-                stop.set()
-            }
-        }
-        defer { signals.cancel() }
-        let watchdog = Watchdog(notifier: SystemdNotifier())
-        // A long push says how it goes, every few seconds, in the log (stderr, or the journal).
-        let progress = WriteProgress(logger: logger) { _ in }
-        let hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet }, writes: progress.settled)
+        let oneShot = OneShotCycle(logger: logger)
+        defer { oneShot.end() }
+        let (stop, hooks) = (oneShot.stop, oneShot.hooks)
         // An unknown --link or --provider is a usage error (64) even while the daemon holds the lock.
         if let config = try? ConfigLoader.load(path: options.configPath) {
             _ = try selectLinks(config, links: linkNames, providers: providerNames)
@@ -114,4 +104,31 @@ func durationText(_ seconds: Double) -> String {
     if s >= 3600 { return "\(s / 3600) h \(s % 3600 / 60) min" }
     if s >= 60 { return "\(s / 60) min" + (s % 60 == 0 ? "" : " \(s % 60) s") }
     return "\(s) s"
+}
+
+/// What a one-shot cycle (`sync`, `resync`) runs with: SIGTERM or SIGINT
+/// stops new writes and lets the ones in flight finish, a second signal ends
+/// the process at once; the watchdog is fed by progress, and a long push
+/// says how it goes every few seconds in the log (stderr, or the journal).
+struct OneShotCycle {
+    let stop = StopFlag()
+    let hooks: EngineHooks
+    private let signals: Task<Void, Never>
+
+    init(logger: Logger) {
+        let stop = self.stop
+        signals = Task {
+            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                if stop.isSet { Foundation.exit(128 + signal.rawValue) }
+                printError("\(signal): stopping; the writes in flight finish (send it again to quit at once)")
+                stop.set()
+            }
+        }
+        let watchdog = Watchdog(notifier: SystemdNotifier())
+        let progress = WriteProgress(logger: logger) { _ in }
+        hooks = EngineHooks(progress: { watchdog.ping() }, isStopping: { stop.isSet }, writes: progress.settled)
+    }
+
+    /// Stops listening for signals.
+    func end() { signals.cancel() }
 }
