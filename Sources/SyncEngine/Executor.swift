@@ -166,10 +166,11 @@ struct Executor {
         // Writes go `concurrency` at a time. Tasks first, then their subtasks and
         // comments, whose parents' copies the first wave may have just created.
         let width = max(1, concurrency[name] ?? 1)
-        let waves = [ops.filter { $0.0.isTaskLevel }, ops.filter { !$0.0.isTaskLevel }]
-        var rest = waves.flatMap { $0 }
-        while !rest.isEmpty {
-            let wave = rest.first!.0.isTaskLevel
+        let ordered = ops.filter { $0.0.isTaskLevel } + ops.filter { !$0.0.isTaskLevel }
+        var next = 0  // ordered[next...] are still to send
+        var rest: ArraySlice<(Operation, Int64)> { ordered[next...] }
+        while next < ordered.count {
+            let wave = ordered[next].0.isTaskLevel
             let chunk = Array(rest.prefix { $0.0.isTaskLevel == wave }.prefix(width))
             if hooks.isStopping?() == true {
                 // Stopping: nothing more is sent. These rows were never sent, so they are not unknown outcomes.
@@ -179,7 +180,7 @@ struct Executor {
                 result.notSent = rest.count
                 break
             }
-            rest.removeFirst(chunk.count)
+            next += chunk.count
             // Each row is marked sent in a transaction before its send: a row a crash
             // left pending without the mark was never sent, so it is not re-found (rule 4).
             try mirror.write { w in for (_, id) in chunk { try w.markSent(id) } }
