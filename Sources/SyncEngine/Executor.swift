@@ -139,7 +139,7 @@ struct Executor {
     /// (network, 401, 429, 5xx) stops its remaining writes; they are planned
     /// again next cycle. An item's own failure fails that item alone.
     func push(
-        provider name: String, ops: [(Operation, Int64)], ids: [EntityKey: Int64], state: LinkMirrorState,
+        provider name: String, ops indices: [Int], outbox: [Int64], ids: [EntityKey: Int64], state: LinkMirrorState,
         decisions: CycleDecisions, cycle: Int64
     ) async throws -> PushResult {
         guard let provider = providers[name] else { return PushResult() }
@@ -166,18 +166,20 @@ struct Executor {
         // Writes go `concurrency` at a time. Tasks first, then their subtasks and
         // comments, whose parents' copies the first wave may have just created.
         let width = max(1, concurrency[name] ?? 1)
-        let ordered = ops.filter { $0.0.isTaskLevel } + ops.filter { !$0.0.isTaskLevel }
+        // The operations (of `decisions`) and their outbox rows, by index: a first sync's are many, and not copied.
+        let operations = decisions.operations
+        let ordered = indices.filter { operations[$0].isTaskLevel } + indices.filter { !operations[$0].isTaskLevel }
         var next = 0  // ordered[next...] are still to send
-        var rest: ArraySlice<(Operation, Int64)> { ordered[next...] }
+        var rest: LazyMapSequence<ArraySlice<Int>, (Operation, Int64)> { ordered[next...].lazy.map { (operations[$0], outbox[$0]) } }
         while next < ordered.count {
-            let wave = ordered[next].0.isTaskLevel
+            let wave = operations[ordered[next]].isTaskLevel
             let chunk = Array(rest.prefix { $0.0.isTaskLevel == wave }.prefix(width))
             if hooks.isStopping?() == true {
                 // Stopping: nothing more is sent. These rows were never sent, so they are not unknown outcomes.
                 try mirror.write { w in
                     for (_, later) in rest { try w.finishOutbox(later, state: "abandoned", error: "not sent: tasksync was stopping") }
                 }
-                result.notSent = rest.count
+                result.notSent = ordered.count - next
                 break
             }
             next += chunk.count
@@ -241,7 +243,7 @@ struct Executor {
                     if error.isProviderWide, result.providerFailure == nil { result.providerFailure = error }
                 }
             }
-            hooks.writes?(name, ops.count - rest.count, ops.count)
+            hooks.writes?(name, next, ordered.count)
             if let failure = result.providerFailure {
                 try mirror.write { w in
                     for (_, later) in rest { try w.finishOutbox(later, state: "abandoned", error: "\(name) failed: \(failure)") }

@@ -272,7 +272,7 @@ public actor SyncEngine {
             link: link, mirror: mirror, providers: providers, hooks: hooks, logger: logger,
             concurrency: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.name, $0.concurrency) }))
         let (ids, outbox) = try executor.record(decisions, cycle: cycle)
-        let byProvider = Dictionary(grouping: zip(decisions.operations, outbox), by: { $0.0.provider })
+        let byProvider = Dictionary(grouping: decisions.operations.indices, by: { decisions.operations[$0].provider })
         let results = try await withThrowingTaskGroup(of: (String, PushResult).self) { group in
             for (name, ops) in byProvider {
                 group.addTask {
@@ -281,7 +281,7 @@ public actor SyncEngine {
                     return (
                         name,
                         try await executor.push(
-                            provider: name, ops: ops.map { ($0.0, $0.1) }, ids: ids, state: planned,
+                            provider: name, ops: ops, outbox: outbox, ids: ids, state: planned,
                             decisions: decisions, cycle: cycle)
                     )
                 }
