@@ -217,7 +217,11 @@ func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
     // Two minutes pass and one task changes: the cursor then sits past the initial burst.
     try await fakes.advance(seconds: 120)
     if let first = try await fakes.tasks(kinds[1]).first { try await fakes.edit(kinds[1], first.id, FakeEdit(addTags: ["touched"])) }
-    _ = try await engine.runCycle()  // carries the one change across
+    // Carries the one change across. Productive's copies are listed in full for the first time, as every
+    // `full_listing_every` cycles later: both members' whole listings in memory at once.
+    let carry = try await engine.runCycle()
+    let fullListingPeakRSS = idlePeakMeasured ? peakRSSSinceResetMegabytes() : nil
+    let idleReset = idlePeakMeasured && resetPeakRSS()
     try await fakes.resetLedgers()
     let cpuBefore = cpuMilliseconds()
     let systemBefore = systemMilliseconds()
@@ -246,10 +250,14 @@ func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
     print("idle cycle engine CPU: \(String(format: "%.0f", idleCPU)) ms (\(String(format: "%.0f", idleSystem)) ms of it in the kernel)")
     let phaseText = ["load", "fetch", "plan", "write"].map { "\($0) \(String(format: "%.0f", (phases[$0] ?? 0) / Double(idleCycles)))" }
     print("idle cycle phases (wall ms): " + phaseText.joined(separator: ", "))
-    let idlePeakRSS = idlePeakMeasured ? peakRSSSinceResetMegabytes() : nil
+    let idlePeakRSS = idleReset ? peakRSSSinceResetMegabytes() : nil
+    let mb = { (v: Double) in String(format: "%.0f", v) }
     print(
-        "engine peak RSS: \(String(format: "%.0f", peakRSSMegabytes())) MB (initial sync \(String(format: "%.0f", initialPeakRSS)) MB"
-            + (idlePeakRSS.map { ", idle cycles \(String(format: "%.0f", $0)) MB)" } ?? ")"))
+        "engine peak RSS: \(mb(peakRSSMegabytes())) MB (initial sync \(mb(initialPeakRSS)) MB"
+            + (fullListingPeakRSS.map { ", the next cycle (every member listed in full) \(mb($0)) MB" } ?? "")
+            + (idlePeakRSS.map { ", idle cycles \(mb($0)) MB)" } ?? ")"))
+    let carryPhases = ["load", "fetch", "plan", "write"].map { "\($0) \(String(format: "%.0f", carry.phaseMilliseconds[$0] ?? 0))" }
+    print("the cycle after the initial sync, phases (wall ms): " + carryPhases.joined(separator: ", "))
     // Issue 11's reference: 1.6 s of engine CPU per idle cycle at 100,000 tasks (16 µs an item) and its RSS target.
     print(ratioLine("idle-cpu-per-item", count > 0 ? idleCPU * 1000 / Double(count) : 0, 16, unit: "µs"))
     print(ratioLine("peak-rss", peakRSSMegabytes(), 150, unit: "MB", digits: 0))
