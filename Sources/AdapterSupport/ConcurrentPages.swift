@@ -96,27 +96,3 @@ public func fetchOffsetPagesConcurrently<Item: Sendable>(
     let last = end ?? (byPage.keys.max() ?? 0)
     return Paged(items: (0...last).flatMap { byPage[$0] ?? [] }, requestCount: requests)
 }
-
-/// `body` for each item, at most `limit` at once, the results in the items'
-/// order: for the per-item reads a listing needs (ProofHub's subtasks of
-/// each task that has some). The first error thrown cancels the rest and is thrown.
-public func concurrentMap<Item: Sendable, Value: Sendable>(
-    _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async throws -> Value
-) async throws -> [Value] {
-    var results: [Value?] = Array(repeating: nil, count: items.count)
-    try await withThrowingTaskGroup(of: (Int, Value).self) { group in
-        var next = 0
-        func start() {
-            let i = next
-            next += 1
-            let item = items[i]
-            group.addTask { (i, try await body(item)) }
-        }
-        while next < items.count && next < max(1, limit) { start() }
-        while let (i, value) = try await group.next() {
-            results[i] = value
-            if next < items.count { start() }
-        }
-    }
-    return results.map { $0! }
-}

@@ -131,21 +131,22 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Comme
         let names = try await labels.names(for: Set(listed.flatMap { $0.labelIDs ?? [] }))
         requests += await labels.takeRequestCount()
         // A task's subtasks are a listing of their own: read for the tasks that have some, `concurrency` at a time.
-        let read = try await concurrentMap(listed, limit: settings.concurrency) { raw -> Result<(RemoteTask, Int), ProviderError> in
-            do {
-                var task = try raw.remote(labelNames: names)
-                guard raw.sub_tasks != 0 else {
-                    task.subtasks = []
-                    return .success((task, 0))
-                }
-                let (subtasks, count) = try await self.subtasks(of: task.id)
-                task.subtasks = subtasks
-                return .success((task, count))
-            } catch let error as ProviderError where error.isProviderWide {
-                throw error
-            } catch {
-                return .failure(error as? ProviderError ?? .malformed("\(error)"))
+        let read = await concurrentResults(listed, limit: settings.concurrency) { raw -> (RemoteTask, Int) in
+            var task = try raw.remote(labelNames: names)
+            guard raw.sub_tasks != 0 else {
+                task.subtasks = []
+                return (task, 0)
             }
+            let (subtasks, count) = try await self.subtasks(of: task.id)
+            task.subtasks = subtasks
+            return (task, count)
+        }
+        // A failure of the whole provider fails the listing; any other fails its task.
+        if let wide = read.lazy.compactMap({ result -> ProviderError? in
+            if case .failure(let e) = result, e.isProviderWide { return e }
+            return nil
+        }).first {
+            throw wide
         }
         var tasks: [RemoteTask] = []
         for (raw, result) in zip(listed, read) {

@@ -61,7 +61,7 @@ struct Fetcher {
             let mapped = state.remoteIndex[provider.name] ?? [:]
             let missing = mapped.filter { snap.tasks[$0.key] == nil }.sorted { $0.key < $1.key }
             let toRead = missing.filter { state.entities[$0.value].map { $0.kind == .task && $0.state == .active } ?? false }.map(\.key)
-            let reads = await Self.concurrently(toRead, limit: concurrency[provider.name] ?? 1) { remoteID in
+            let reads = await concurrentResults(toRead, limit: concurrency[provider.name] ?? 1) { remoteID in
                 try await provider.readTask(RemoteRef(key: remoteID))
             }
             for (remoteID, result) in zip(toRead, reads) {
@@ -151,14 +151,14 @@ struct Fetcher {
         _ what: String, of wanted: Set<String>, _ provider: String, into snap: inout MemberSnapshot, _ body: @escaping @Sendable (String) async throws -> Value
     ) async -> [(String, Value)] {
         let ids = wanted.sorted()
-        let results = await Self.concurrently(ids, limit: concurrency[provider] ?? 1, body)
+        let results = await concurrentResults(ids, limit: concurrency[provider] ?? 1, body)
         var read: [(String, Value)] = []
         for (taskID, result) in zip(ids, results) {
             switch result {
             case .success(let value):
                 snap.requests += 1
                 read.append((taskID, value))
-            case .failure(.unsupported("not sent: an earlier read failed for the whole provider")):
+            case .failure(ProviderError.notSent):
                 continue
             case .failure(let error):
                 snap.requests += 1
@@ -195,52 +195,8 @@ struct Fetcher {
                 return titlesWithComments[task.fields.title.pairingKey]?.contains { $0 != name } == true
             }.map(\.id).sorted()
             guard !ids.isEmpty else { continue }
-            let results = await Self.concurrently(ids, limit: concurrency[name] ?? 1) { taskID in
-                try await reader.listComments(task: RemoteRef(key: taskID))
-            }
-            for (taskID, result) in zip(ids, results) {
-                switch result {
-                case .success(let comments):
-                    snapshots[i].requests += 1
-                    snapshots[i].comments[taskID] = comments
-                case .failure(.unsupported("not sent: an earlier read failed for the whole provider")):
-                    continue
-                case .failure(let error):
-                    snapshots[i].requests += 1
-                    snapshots[i].problems.append("comments of task \(taskID) could not be read: \(error)")
-                }
-            }
+            let read = await read("comments", of: Set(ids), name, into: &snapshots[i]) { try await reader.listComments(task: RemoteRef(key: $0)) }
+            for (taskID, comments) in read { snapshots[i].comments[taskID] = comments }
         }
-    }
-
-    /// Runs `body` for each item, at most `limit` at once, and returns the
-    /// results in the items' order. After a failure that is provider-wide
-    /// (network, 401, 429, 5xx), the items not started yet are not sent:
-    /// their result says so.
-    static func concurrently<Item: Sendable, Value: Sendable>(
-        _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async throws -> Value
-    ) async -> [Result<Value, ProviderError>] {
-        var results: [Result<Value, ProviderError>?] = Array(repeating: nil, count: items.count)
-        await withTaskGroup(of: (Int, Result<Value, ProviderError>).self) { group in
-            var next = 0
-            var stopped = false
-            func start() {
-                let i = next
-                next += 1
-                let item = items[i]
-                group.addTask {
-                    do { return (i, .success(try await body(item))) } catch {
-                        return (i, .failure(error as? ProviderError ?? .malformed("\(error)")))
-                    }
-                }
-            }
-            while next < items.count && next < max(1, limit) { start() }
-            while let (i, result) = await group.next() {
-                results[i] = result
-                if case .failure(let e) = result, e.isProviderWide { stopped = true }
-                if !stopped && next < items.count { start() }
-            }
-        }
-        return results.map { $0 ?? .failure(.unsupported("not sent: an earlier read failed for the whole provider")) }
     }
 }
