@@ -21,8 +21,11 @@ import AdapterSupport
 /// - Labels are global (`v3/labels`): tags map to labels by name; a tag with
 ///   no label gets one (`POST v3/labels`), once (``ProofHubLabels``).
 /// - `sub_tasks` and `comments` in a task are counts: a task's subtasks are
-///   read from its `subtasks` list when the count is not 0, comments from its
-///   `comments` list. Comments have no `updated_at` and no author name.
+///   its `subtasks` list, a request per task, so the task list leaves them
+///   out and the engine reads those of the tasks that need them
+///   (``SubtasksListedPerTask``; a direct read carries them when the count is
+///   not 0); comments are its `comments` list. Comments have no `updated_at`
+///   and no author name.
 /// - Delete is documented (`DELETE`, 204); archiving is not, so no
 ///   ``TaskArchiving``.
 ///
@@ -61,7 +64,7 @@ import AdapterSupport
 ///   answer 403 as well as 404. 404 and 410 on a direct read make it gone.
 /// - No document says a new comment or subtask moves its task's
 ///   `updated_at`: no ``CommentsTouchTask``.
-public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtaskSyncing, CommentReading, CommentWriting {
+public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtasksListedPerTask, CommentReading, CommentWriting {
     public struct Settings: Sendable {
         public var baseURL: String
         public var token: String
@@ -69,7 +72,7 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Comme
         public var todolistID: Int64
         /// `AppName (ops@example.com)`.
         public var userAgent: String
-        /// Listing pages and subtask reads in flight at once (`concurrency`).
+        /// Listing pages in flight at once (`concurrency`).
         public var concurrency: Int
 
         public init(baseURL: String, token: String, projectID: Int64, todolistID: Int64, userAgent: String, concurrency: Int = 1) {
@@ -130,31 +133,14 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Comme
         }
         let names = try await labels.names(for: Set(listed.flatMap { $0.labelIDs ?? [] }))
         requests += await labels.takeRequestCount()
-        // A task's subtasks are a listing of their own: read for the tasks that have some, `concurrency` at a time.
-        let read = await concurrentResults(listed, limit: settings.concurrency) { raw -> (RemoteTask, Int) in
-            var task = try raw.remote(labelNames: names)
-            guard raw.sub_tasks != 0 else {
-                task.subtasks = []
-                return (task, 0)
-            }
-            let (subtasks, count) = try await self.subtasks(of: task.id)
-            task.subtasks = subtasks
-            return (task, count)
-        }
-        // A failure of the whole provider fails the listing; any other fails its task.
-        if let wide = read.lazy.compactMap({ result -> ProviderError? in
-            if case .failure(let e) = result, e.isProviderWide { return e }
-            return nil
-        }).first {
-            throw wide
-        }
+        // A task's subtasks are a listing of their own, which the engine asks for
+        // the tasks that need them (``SubtasksListedPerTask``): none is read here.
         var tasks: [RemoteTask] = []
-        for (raw, result) in zip(listed, read) {
-            switch result {
-            case .success(let (task, count)):
-                requests += count
-                tasks.append(task)
-            case .failure(let error): problems.append("task \(raw.id.value): \(error)")
+        for raw in listed {
+            do { tasks.append(try raw.remote(labelNames: names)) } catch let error as ProviderError where error.isProviderWide {
+                throw error
+            } catch {
+                problems.append("task \(raw.id.value): \(error)")
             }
         }
         var listing = TaskListing(tasks: tasks, isComplete: problems.isEmpty, requestCount: requests)
@@ -246,6 +232,10 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Comme
         if current.fields.title != fields.title { current = try await putSubtask(path, ["title": .string(fields.title)], parentID: parentID) }
         if !current.fields.done && fields.done { current = try await putSubtask(path, ["completed": .bool(true)], parentID: parentID) }
         return current
+    }
+
+    public func listSubtasks(task: RemoteRef) async throws -> [RemoteSubtask] {
+        try await subtasks(of: String(try Self.number(task))).0
     }
 
     /// Every subtask of a task, and the requests that took. A subtask that

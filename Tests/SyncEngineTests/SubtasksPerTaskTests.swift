@@ -3,10 +3,10 @@ import Mirror
 import ProviderFakes
 import Testing
 
-/// ActiveCollab lists each task's subtasks with a request of its own: the
-/// engine reads them by the comment rule (new or changed tasks, then a
-/// rotating batch of `comments_every`), not for every task on every poll.
-@Suite("Subtasks read per task (ActiveCollab)")
+/// ActiveCollab and ProofHub list each task's subtasks with a request of
+/// its own: the engine reads them by the comment rule (new or changed tasks,
+/// then a rotating batch of `comments_every`), not for every task on every poll.
+@Suite("Subtasks read per task (ActiveCollab, ProofHub)")
 struct SubtasksPerTaskTests {
     static let members: [(String, @Sendable (FakeClock) -> FakeMember)] = [("hs", helpspace), ("ac", activecollab)]
 
@@ -74,6 +74,29 @@ struct SubtasksPerTaskTests {
             let task = try #require(await hs.tasks[hsID])
             #expect(task.title == "Parent renamed")
             #expect(task.subtasks.map(\.title) == ["Step"])
+        }
+    }
+
+    @Test("ProofHub: a subtask added to a task nobody touched reaches HelpSpace within comments_every cycles; idle cycles read a rotating batch")
+    func proofHubCatchesUp() async throws {
+        try await withLink([("hs", helpspace), ("ph", proofhub)], syncOptions: "comments_every = 3") { h in
+            guard case .helpspace(let hs) = h["hs"], case .proofhub(let ph) = h["ph"] else {
+                Issue.record("members")
+                return
+            }
+            let hsID = await hs.seed(title: "Parent", subtasks: ["First"])
+            for i in 1...8 { await hs.seed(title: "Other \(i)", subtasks: ["Step \(i)"]) }
+            try await h.cycle()
+            try await h.cycle()
+            let phID = try #require(await ph.allTasks().first { $0.title == "Parent" }).id
+            await ph.seedSubtask(phID, title: "Added on ProofHub")
+            for _ in 0..<3 { try await h.cycle() }
+            #expect(await hs.tasks[hsID]?.subtasks.map(\.title).sorted() == ["Added on ProofHub", "First"])
+            await ph.resetLedger()
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync, "\(idle.plans.flatMap(\.items))")
+            let reads = await ph.ledger.lines.filter { $0.hasPrefix("GET ") && $0.contains("/subtasks") }.count
+            #expect(reads <= 5, "subtask listings of a rotating batch (about a third), not of all nine tasks with subtasks: \(reads)")
         }
     }
 }
