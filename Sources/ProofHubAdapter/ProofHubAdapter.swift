@@ -90,6 +90,8 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtasksListedPerTask
     let settings: Settings
     let client: APIClient
     let labels: ProofHubLabels
+    /// The tasks the last listing showed with `sub_tasks` 0.
+    let withoutSubtasks = TaskIDs()
 
     public init(name: String, settings: Settings, transport: any HTTPTransport) {
         self.name = name
@@ -135,6 +137,8 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtasksListedPerTask
         requests += await labels.takeRequestCount()
         // A task's subtasks are a listing of their own, which the engine asks for
         // the tasks that need them (``SubtasksListedPerTask``): none is read here.
+        // The ones this listing shows with none are not asked for (`sub_tasks` is 0).
+        await withoutSubtasks.set(Set(listed.filter { $0.sub_tasks == 0 }.map(\.id.value)))
         var tasks: [RemoteTask] = []
         for raw in listed {
             do { tasks.append(try raw.remote(labelNames: names)) } catch let error as ProviderError where error.isProviderWide {
@@ -234,8 +238,18 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtasksListedPerTask
         return current
     }
 
+    /// A task the last listing showed with `sub_tasks` 0 has none, without a request.
     public func listSubtasks(task: RemoteRef) async throws -> [RemoteSubtask] {
-        try await subtasks(of: String(try Self.number(task))).0
+        let id = String(try Self.number(task))
+        if await withoutSubtasks.contains(id) { return [] }
+        return try await subtasks(of: id).0
+    }
+
+    /// Task ids, shared by the copies of the provider value.
+    actor TaskIDs {
+        private var ids: Set<String> = []
+        func set(_ ids: Set<String>) { self.ids = ids }
+        func contains(_ id: String) -> Bool { ids.contains(id) }
     }
 
     /// Every subtask of a task, and the requests that took. A subtask that
