@@ -273,6 +273,13 @@ struct Executor {
             if case .existing(let n) = key { return n }
             return ids[key]
         }
+        /// The remote id of the parent task's copy here, which a subtask or comment goes under.
+        func copy(of parent: EntityKey) throws -> String {
+            guard let id = entityID(parent).flatMap({ remote[$0] }) else {
+                throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
+            }
+            return id
+        }
         switch op {
         case .createTask(_, _, let fields, _):
             let answer = try await Self.capable(provider, (any TaskWriting).self, "write tasks").createTask(fields)
@@ -295,9 +302,7 @@ struct Executor {
             try hooks.afterRemoteWrite?(name, op.name)
             return .done(nil, StuckWrites(nil))
         case .createSubtask(_, let parent, _, let fields):
-            guard let parentID = entityID(parent).flatMap({ remote[$0] }) else {
-                throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
-            }
+            let parentID = try copy(of: parent)
             let sub = try await Self.capable(provider, (any SubtaskSyncing).self, "hold subtasks").createSubtask(
                 parent: RemoteRef(key: parentID), fields)
             try hooks.afterRemoteWrite?(name, op.name)
@@ -308,9 +313,7 @@ struct Executor {
             try hooks.afterRemoteWrite?(name, op.name)
             return .done(subtaskMapping(entity, name, sub, parentID: parentID, synced: synced), StuckWrites(nil))
         case .createComment(_, let task, _, let fields):
-            guard let taskID = entityID(task).flatMap({ remote[$0] }) else {
-                throw ProviderError.rejected(status: 0, message: "its task has no copy on \(name) yet")
-            }
+            let taskID = try copy(of: task)
             let comment = try await Self.capable(provider, (any CommentWriting).self, "write comments").createComment(
                 task: RemoteRef(key: taskID), fields)
             try hooks.afterRemoteWrite?(name, op.name)

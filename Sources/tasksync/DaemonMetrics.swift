@@ -142,21 +142,17 @@ final class DaemonMetrics: Sendable {
         private var providers: [String: ProviderMetrics] = [:]
         private var links: [String: LinkMetrics] = [:]
 
-        func provider(_ name: String, make: () -> ProviderMetrics) -> ProviderMetrics {
-            lock.lock()
-            defer { lock.unlock() }
-            if let made = providers[name] { return made }
-            let made = make()
-            providers[name] = made
-            return made
-        }
+        func provider(_ name: String, make: () -> ProviderMetrics) -> ProviderMetrics { made(name, in: &providers, make) }
 
-        func link(_ name: String, make: () -> LinkMetrics) -> LinkMetrics {
+        func link(_ name: String, make: () -> LinkMetrics) -> LinkMetrics { made(name, in: &links, make) }
+
+        /// The metrics made under `name`, made now if they are not yet.
+        private func made<Value>(_ name: String, in table: inout [String: Value], _ make: () -> Value) -> Value {
             lock.lock()
             defer { lock.unlock() }
-            if let made = links[name] { return made }
+            if let made = table[name] { return made }
             let made = make()
-            links[name] = made
+            table[name] = made
             return made
         }
     }
