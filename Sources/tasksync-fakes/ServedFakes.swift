@@ -50,9 +50,14 @@ let servedKinds: [ServedKind] = [
             // 100 per 10 s per token and 4,000 per 30 min per organisation, answered with 429s.
             case ("enforce_rate_limits", "true"): options.enforceRateLimits = true
             case ("enforce_rate_limits", "false"): options.enforceRateLimits = false
+            case ("time_scale", _):
+                let k = try timeScale(value)
+                options.tokenLimitSeconds /= k
+                options.organizationLimitSeconds /= k
             default:
                 throw ServedFakeError(
-                    "productive has no switch \(name)=\(value) (include_on_writes=honoured|ignored, enforce_rate_limits=true|false, latency_ms=N)")
+                    "productive has no switch \(name)=\(value) (include_on_writes=honoured|ignored, enforce_rate_limits=true|false, time_scale=K, latency_ms=N)"
+                )
             }
         }
         return FakeProductive(clock: clock, options: options)
@@ -64,7 +69,8 @@ let servedKinds: [ServedKind] = [
             // 25 per 10 s per API key, answered with 429s.
             case ("enforce_rate_limits", "true"): options.enforceRateLimits = true
             case ("enforce_rate_limits", "false"): options.enforceRateLimits = false
-            default: throw ServedFakeError("proofhub has no switch \(name)=\(value) (enforce_rate_limits=true|false, latency_ms=N)")
+            case ("time_scale", _): options.rateLimitSeconds /= try timeScale(value)
+            default: throw ServedFakeError("proofhub has no switch \(name)=\(value) (enforce_rate_limits=true|false, time_scale=K, latency_ms=N)")
             }
         }
         return FakeProofHub(clock: clock, options: options)
@@ -78,6 +84,15 @@ let servedKinds: [ServedKind] = [
         return FakeActiveCollab(clock: clock)
     },
 ]
+
+/// `time_scale=K`: the published windows run K times faster (Productive's
+/// 100 per 10 s becomes 100 per 10/K s), as if the fake's clock did, so a
+/// benchmark of a long first sync takes minutes. The engine's `rate_limit`
+/// must be scaled the same way.
+func timeScale(_ value: String) throws -> Double {
+    guard let k = Double(value), k >= 1 else { throw ServedFakeError("time_scale: expected a number, 1 or more, not \(value)") }
+    return k
+}
 
 extension FakeHelpSpace: ServedFake {
     func seedDemo() -> [String: String] {
