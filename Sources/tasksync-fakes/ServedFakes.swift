@@ -64,7 +64,12 @@ let servedKinds: [ServedKind] = [
             // 25 per 10 s per API key, answered with 429s.
             case ("enforce_rate_limits", "true"): options.enforceRateLimits = true
             case ("enforce_rate_limits", "false"): options.enforceRateLimits = false
-            default: throw ServedFakeError("proofhub has no switch \(name)=\(value) (enforce_rate_limits=true|false, latency_ms=N)")
+            // What a task's `sub_tasks` holds: the count, always 0, or nothing.
+            case ("sub_tasks", "count"): options.subTasksField = .count
+            case ("sub_tasks", "zero"): options.subTasksField = .alwaysZero
+            case ("sub_tasks", "absent"): options.subTasksField = .absent
+            default:
+                throw ServedFakeError("proofhub has no switch \(name)=\(value) (enforce_rate_limits=true|false, sub_tasks=count|zero|absent, latency_ms=N)")
             }
         }
         return FakeProofHub(clock: clock, options: options)

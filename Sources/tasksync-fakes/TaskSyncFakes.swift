@@ -37,7 +37,7 @@ struct TaskSyncFakes: AsyncParsableCommand {
         name: .customLong("set"),
         help: ArgumentHelp(
             "A fake's switch, e.g. productive.include_on_writes=honoured, productive.enforce_rate_limits=true, "
-                + "proofhub.enforce_rate_limits=true, or any kind's latency_ms=N (overrides --latency for that kind).",
+                + "proofhub.enforce_rate_limits=true, proofhub.sub_tasks=count|zero|absent, or any kind's latency_ms=N (overrides --latency for that kind).",
             valueName: "kind.name=value"))
     var switches: [String] = []
 
