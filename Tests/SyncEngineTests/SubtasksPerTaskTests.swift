@@ -99,4 +99,39 @@ struct SubtasksPerTaskTests {
             #expect(reads <= 5, "subtask listings of a rotating batch (about a third), not of all nine tasks with subtasks: \(reads)")
         }
     }
+    /// What the ProofHub document leaves open about `sub_tasks` (it shows
+    /// `"sub_tasks": 0` only in examples): a count, a field left at 0, or
+    /// no field at all. Subtasks flow either way under each.
+    static let subTasksFields: [FakeProofHub.Options.SubTasksField] = [.count, .alwaysZero, .absent]
+
+    @Test(
+        "ProofHub, sub_tasks a count, always 0 or absent: a subtask added to an untouched task that had none reaches HelpSpace within comments_every cycles, and HelpSpace's subtasks stay",
+        arguments: subTasksFields)
+    func proofHubSubTasksField(_ field: FakeProofHub.Options.SubTasksField) async throws {
+        let ph: @Sendable (FakeClock) -> FakeMember = { .proofhub(FakeProofHub(clock: $0, options: .init(subTasksField: field))) }
+        try await withLink([("hs", helpspace), ("ph", ph)], syncOptions: "comments_every = 3") { h in
+            guard case .helpspace(let hs) = h["hs"], case .proofhub(let ph) = h["ph"] else {
+                Issue.record("members")
+                return
+            }
+            let hsID = await hs.seed(title: "Parent")
+            let otherID = await hs.seed(title: "Other", subtasks: ["Step"])
+            for _ in 0..<2 {
+                let report = try await h.cycle()
+                #expect(report.errors.isEmpty, "\(report.errors)")
+            }
+            let phID = try #require(await ph.allTasks().first { $0.title == "Parent" }).id
+            let phOther = try #require(await ph.allTasks().first { $0.title == "Other" }).id
+            #expect(await ph.subtasks(of: phOther).map(\.title) == ["Step"])
+            let before = try #require(await ph.task(phID)?.updatedAt)
+            await ph.seedSubtask(phID, title: "Added on ProofHub")
+            #expect(await ph.task(phID)?.updatedAt == before, "the task itself is untouched")
+            for _ in 0..<3 { try await h.cycle() }
+            #expect(await hs.tasks[hsID]?.subtasks.map(\.title) == ["Added on ProofHub"], "\(field)")
+            #expect(await hs.tasks[otherID]?.subtasks.map(\.title) == ["Step"], "\(field): a subtask ProofHub did not list is not gone")
+            #expect(await ph.subtasks(of: phOther).map(\.title) == ["Step"], "\(field): copied once")
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync, "\(field): \(idle.plans.flatMap(\.items))")
+        }
+    }
 }
