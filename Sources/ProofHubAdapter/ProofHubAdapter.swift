@@ -20,12 +20,16 @@ import AdapterSupport
 ///   transport's; the default rate limit is 25 requests per 10 s.
 /// - Labels are global (`v3/labels`): tags map to labels by name; a tag with
 ///   no label gets one (`POST v3/labels`), once (``ProofHubLabels``).
-/// - `sub_tasks` and `comments` in a task are counts: a task's subtasks are
-///   its `subtasks` list, a request per task, so the task list leaves them
-///   out and the engine reads those of the tasks that need them
-///   (``SubtasksListedPerTask``; a direct read carries them when the count is
-///   not 0); comments are its `comments` list. Comments have no `updated_at`
-///   and no author name.
+/// - A task's subtasks are its `subtasks` list, a request per task, so the
+///   task list leaves them out and the engine reads those of the tasks that
+///   need them (``SubtasksListedPerTask``); a direct read carries them.
+///   Comments are the task's `comments` list; they have no `updated_at` and
+///   no author name.
+/// - `sub_tasks` in a task: the document shows `"sub_tasks": 0` only in its
+///   examples and never says what it holds; NOTES.md calls it a count. It is
+///   used only to save requests, and only once it has shown itself a count
+///   (``SubTaskCounts``): a server that leaves it at 0, or sends none, costs
+///   requests, never a subtask.
 /// - Delete is documented (`DELETE`, 204); archiving is not, so no
 ///   ``TaskArchiving``.
 ///
@@ -90,8 +94,8 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtasksListedPerTask
     let settings: Settings
     let client: APIClient
     let labels: ProofHubLabels
-    /// The tasks the last listing showed with `sub_tasks` 0.
-    let withoutSubtasks = TaskIDs()
+    /// What the last listing showed in `sub_tasks`, and whether it is a count.
+    let subTaskCounts = SubTaskCounts()
 
     public init(name: String, settings: Settings, transport: any HTTPTransport) {
         self.name = name
@@ -137,8 +141,7 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtasksListedPerTask
         requests += await labels.takeRequestCount()
         // A task's subtasks are a listing of their own, which the engine asks for
         // the tasks that need them (``SubtasksListedPerTask``): none is read here.
-        // The ones this listing shows with none are not asked for (`sub_tasks` is 0).
-        await withoutSubtasks.set(Set(listed.filter { $0.sub_tasks == 0 }.map(\.id.value)))
+        await subTaskCounts.listed(Dictionary(listed.compactMap { t in t.sub_tasks.map { (t.id.value, $0) } }) { first, _ in first })
         var tasks: [RemoteTask] = []
         for raw in listed {
             do { tasks.append(try raw.remote(labelNames: names)) } catch let error as ProviderError where error.isProviderWide {
@@ -158,7 +161,13 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtasksListedPerTask
             let response = try await item { try await client.call("GET", "\(tasksPath)/\(id)") }
             let raw = try response.decode(PHTask.self, what: "task \(id)")
             var task = try raw.remote(labelNames: try await labels.names(for: Set(raw.labelIDs ?? [])))
-            task.subtasks = raw.sub_tasks == 0 ? [] : try await subtasks(of: task.id).0
+            if raw.sub_tasks == 0, await subTaskCounts.trusted {
+                task.subtasks = []
+            } else {
+                let subtasks = try await subtasks(of: task.id).0
+                await subTaskCounts.compare(raw.sub_tasks, read: subtasks.count)
+                task.subtasks = subtasks
+            }
             return .present(task)
         }
     }
@@ -238,18 +247,47 @@ public struct ProofHubProvider: TaskWriting, TaskDeleting, SubtasksListedPerTask
         return current
     }
 
-    /// A task the last listing showed with `sub_tasks` 0 has none, without a request.
+    /// A task the last listing showed with `sub_tasks` 0 has none, without a
+    /// request, once `sub_tasks` has shown itself a count (``SubTaskCounts``).
     public func listSubtasks(task: RemoteRef) async throws -> [RemoteSubtask] {
         let id = String(try Self.number(task))
-        if await withoutSubtasks.contains(id) { return [] }
-        return try await subtasks(of: id).0
+        if await subTaskCounts.skips(id) { return [] }
+        let subtasks = try await subtasks(of: id).0
+        await subTaskCounts.compare(subTaskCounts.count(of: id), read: subtasks.count)
+        return subtasks
     }
 
-    /// Task ids, shared by the copies of the provider value.
-    actor TaskIDs {
-        private var ids: Set<String> = []
-        func set(_ ids: Set<String>) { self.ids = ids }
-        func contains(_ id: String) -> Bool { ids.contains(id) }
+    /// Whether a task's `sub_tasks` may stand in for reading its subtasks.
+    /// Shared by the copies of the provider value, and lives as long as they do.
+    ///
+    /// The contract: a task's subtasks are answered "none" without a request
+    /// only when its `sub_tasks` (in the last listing for ``listSubtasks(task:)``,
+    /// in the task's own answer for ``readTask(_:)``) is present and 0, and
+    /// `sub_tasks` is trusted. It is trusted once a task's subtasks, read, were
+    /// as many (one or more) as its `sub_tasks` said, and never again once a
+    /// read found another number. A field always 0 or absent is never
+    /// trusted, so every subtask listing is requested. A subtask added or
+    /// removed between a listing and its task's read also withdraws the
+    /// trust: requests, never subtasks, are what a wrong guess costs.
+    actor SubTaskCounts {
+        /// `sub_tasks` by task id, where the last listing had it.
+        private var counts: [String: Int] = [:]
+        private(set) var trusted = false
+        private var contradicted = false
+
+        func listed(_ counts: [String: Int]) { self.counts = counts }
+
+        func count(of id: String) -> Int? { counts[id] }
+
+        func skips(_ id: String) -> Bool { trusted && counts[id] == 0 }
+
+        /// Notes what a task's `sub_tasks` said against the subtasks read
+        /// for it; 0 against 0 tells nothing.
+        func compare(_ count: Int?, read: Int) {
+            guard let count, count > 0 || read > 0 else { return }
+            if count != read { contradicted = true }
+            trusted = !contradicted
+        }
     }
 
     /// Every subtask of a task, and the requests that took. A subtask that

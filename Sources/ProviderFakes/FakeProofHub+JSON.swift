@@ -5,8 +5,8 @@ import Foundation
 extension FakeProofHub {
     static func orNull(_ value: (any Sendable)?) -> Any { value.map { $0 as Any } ?? NSNull() }
 
-    /// "Get task" for a task; "Get subtask" for a subtask (no `ticket`,
-    /// `sub_tasks`, `rrule`, `form_task`, `timesheet_id`, `user_stages`,
+    /// "Get task" for a task (`sub_tasks` as ``Options/subTasksField`` says);
+    /// "Get subtask" for a subtask (no `ticket`, `sub_tasks`, `rrule`, `form_task`, `timesheet_id`, `user_stages`,
     /// `workflow`, `stage`, `custom_fields`). Completed ones add
     /// `completed_at` and `completed_by` (the subtask example; NOTES.md).
     func json(_ t: Task) -> [String: Any] {
@@ -32,7 +32,11 @@ extension FakeProofHub {
         }
         guard t.parentID == nil else { return o }
         o["ticket"] = t.ticket
-        o["sub_tasks"] = tasks.values.filter { $0.parentID == t.id }.count
+        switch options.subTasksField {
+        case .count: o["sub_tasks"] = tasks.values.filter { $0.parentID == t.id }.count
+        case .alwaysZero: o["sub_tasks"] = 0
+        case .absent: break
+        }
         o["rrule"] = NSNull()
         o["form_task"] = false
         o["timesheet_id"] = NSNull()

@@ -8,7 +8,7 @@ import Foundation
 /// task and global labels under `labels`; creates answering 200; lists of at
 /// most 100 items paged with `start` and `limit`, no changed-since filter;
 /// ids beyond 2^53 written as exact integers, `ticket` a string, `sub_tasks`
-/// and `comments` counts; date-only `start_date`/`due_date`, timestamps with
+/// (see ``Options/subTasksField``) and `comments` counts; date-only `start_date`/`due_date`, timestamps with
 /// `+00:00`; a custom-field value of the wrong type answered 200 with
 /// `{"code":2033,...}` and nothing changed; 25 requests per 10 s.
 ///
@@ -49,6 +49,15 @@ public actor FakeProofHub {
             case appAndContact
             /// Any non-empty `User-Agent`.
             case present
+        }
+
+        public enum SubTasksField: Sendable, Equatable {
+            /// The number of the task's subtasks.
+            case count
+            /// `0` whatever the task has.
+            case alwaysZero
+            /// Not in the answer at all.
+            case absent
         }
 
         public enum UpdatableFields: Sendable, Equatable {
@@ -120,6 +129,14 @@ public actor FakeProofHub {
         /// stage. The document ("Complete task") is silent. Default false: a
         /// completed task may sit in any stage.
         public var completeMovesToLastStage: Bool
+        /// What a task's `sub_tasks` holds, in every answer that carries a
+        /// task (the listing, "Get task", and the answers of writes). The
+        /// document shows `"sub_tasks": 0` only inside its examples, on tasks
+        /// whose subtasks it never shows, and says nothing of its meaning;
+        /// NOTES.md calls it a count ("counts, not arrays"). Default `.count`;
+        /// `.alwaysZero` and `.absent` are the readings a client must survive
+        /// (a field left at 0, or not sent).
+        public var subTasksField: SubTasksField
         /// Whether a subtask or comment write moves its task's `updated_at`.
         /// The document is silent. Default false.
         public var childTouchesTask: Bool
@@ -154,8 +171,9 @@ public actor FakeProofHub {
             unknownPeople: UnknownIDs = .reject, overLimit: OverLimit = .cap, defaultLimit: Int = 20, taskListOrder: ListOrder = .newestFirst,
             completedInTaskLists: Bool = false, userAgentRule: UserAgentRule = .appAndContact, contentTypeParameters: Bool = false,
             updatableFields: UpdatableFields = .createParameters, stageOnUpdate: Bool = false, completeMovesToLastStage: Bool = false,
-            childTouchesTask: Bool = false, emptyStringClearsDate: Bool = false, othersCommentsEditable: Bool = false, missingStatus: Int = 404,
-            firstID: Int64 = 9_007_199_254_740_993, enforceRateLimits: Bool = false, connection: ConnectionPolicy = .keepAlive
+            subTasksField: SubTasksField = .count, childTouchesTask: Bool = false, emptyStringClearsDate: Bool = false,
+            othersCommentsEditable: Bool = false, missingStatus: Int = 404, firstID: Int64 = 9_007_199_254_740_993, enforceRateLimits: Bool = false,
+            connection: ConnectionPolicy = .keepAlive
         ) {
             self.createStatus = createStatus
             self.unknownFields = unknownFields
@@ -171,6 +189,7 @@ public actor FakeProofHub {
             self.updatableFields = updatableFields
             self.stageOnUpdate = stageOnUpdate
             self.completeMovesToLastStage = completeMovesToLastStage
+            self.subTasksField = subTasksField
             self.childTouchesTask = childTouchesTask
             self.emptyStringClearsDate = emptyStringClearsDate
             self.othersCommentsEditable = othersCommentsEditable

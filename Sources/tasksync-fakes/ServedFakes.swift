@@ -70,7 +70,13 @@ let servedKinds: [ServedKind] = [
             case ("enforce_rate_limits", "true"): options.enforceRateLimits = true
             case ("enforce_rate_limits", "false"): options.enforceRateLimits = false
             case ("time_scale", _): options.rateLimitSeconds /= try timeScale(value)
-            default: throw ServedFakeError("proofhub has no switch \(name)=\(value) (enforce_rate_limits=true|false, time_scale=K, latency_ms=N)")
+            // What a task's `sub_tasks` holds: the count, always 0, or nothing.
+            case ("sub_tasks", "count"): options.subTasksField = .count
+            case ("sub_tasks", "zero"): options.subTasksField = .alwaysZero
+            case ("sub_tasks", "absent"): options.subTasksField = .absent
+            default:
+                throw ServedFakeError(
+                    "proofhub has no switch \(name)=\(value) (enforce_rate_limits=true|false, time_scale=K, sub_tasks=count|zero|absent, latency_ms=N)")
             }
         }
         return FakeProofHub(clock: clock, options: options)

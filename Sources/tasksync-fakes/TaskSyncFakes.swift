@@ -37,7 +37,8 @@ struct TaskSyncFakes: AsyncParsableCommand {
         name: .customLong("set"),
         help: ArgumentHelp(
             "A fake's switch, e.g. productive.include_on_writes=honoured, productive.enforce_rate_limits=true, "
-                + "proofhub.enforce_rate_limits=true, productive.time_scale=10 (its windows 10 times shorter), or any kind's latency_ms=N (overrides --latency for that kind).",
+                + "proofhub.enforce_rate_limits=true, proofhub.sub_tasks=count|zero|absent, productive.time_scale=10 (its windows 10 times shorter), "
+                + "or any kind's latency_ms=N (overrides --latency for that kind).",
             valueName: "kind.name=value"))
     var switches: [String] = []
 

@@ -32,6 +32,9 @@ struct ProofHubAdapterTests {
     }
 
     static let newStage = "6074498296"
+
+    /// The fake's tasks path below `/api/v3`.
+    static func tasksPath(_ fake: FakeProofHub) -> String { "/projects/\(fake.projectID)/todolists/\(fake.todolistID)/tasks" }
     static let lastStage = "6074498298"
 
     @Test("ids beyond 2^53 stay exact: read, in a PUT path, as a label id, compared as text")
@@ -279,6 +282,60 @@ struct ProofHubAdapterTests {
         let written = try await p.createComment(task: RemoteRef(String(parent)), CommentFields(body: "<p>From tasksync</p>", author: nil))
         #expect(written.fields.body == CommentFields(body: "<p>From tasksync</p>", author: nil).body)
         #expect(try await p.listComments(task: RemoteRef(String(parent))).count == 104)
+    }
+
+    @Test(
+        "sub_tasks a count, always 0 or absent: listSubtasks and a direct read return a subtask whatever the field says",
+        arguments: [FakeProofHub.Options.SubTasksField.count, .alwaysZero, .absent])
+    func subTasksField(_ field: FakeProofHub.Options.SubTasksField) async throws {
+        let (fake, p) = try await Self.start(.init(subTasksField: field))
+        defer { Task { await fake.stop() } }
+        let counted = await fake.seedTask(title: "Counted")
+        await fake.seedSubtask(counted, title: "One")
+        let parent = await fake.seedTask(title: "Parent")
+        let empty = await fake.seedTask(title: "Empty")
+        _ = try await p.listTasks(changedSince: nil)
+        // A subtask added after the listing, its task untouched: read directly, it is there.
+        await fake.seedSubtask(parent, title: "Added")
+        let read = try Self.present(try await p.readTask(RemoteRef(String(parent))))
+        #expect(read.subtasks?.map(\.fields.title) == ["Added"], "\(field)")
+        // Listed with it: the per-task read returns it, before and after a task with subtasks was read.
+        _ = try await p.listTasks(changedSince: nil)
+        #expect(try await p.listSubtasks(task: RemoteRef(String(parent))).map(\.fields.title) == ["Added"], "\(field)")
+        #expect(try await p.listSubtasks(task: RemoteRef(String(counted))).map(\.fields.title) == ["One"], "\(field)")
+        await fake.seedSubtask(empty, title: "Late")
+        _ = try await p.listTasks(changedSince: nil)
+        #expect(try await p.listSubtasks(task: RemoteRef(String(empty))).map(\.fields.title) == ["Late"], "\(field)")
+        #expect(try Self.present(try await p.readTask(RemoteRef(String(empty)))).subtasks?.map(\.fields.title) == ["Late"], "\(field)")
+        // A task with none: no request only where sub_tasks has shown itself a count.
+        let none = await fake.seedTask(title: "None")
+        _ = try await p.listTasks(changedSince: nil)
+        _ = try await p.listSubtasks(task: RemoteRef(String(counted)))
+        let before = await fake.requestCount("GET", pathPrefix: "/api/v3\(Self.tasksPath(fake))/\(none)/subtasks")
+        #expect(try await p.listSubtasks(task: RemoteRef(String(none))) == [])
+        let asked = await fake.requestCount("GET", pathPrefix: "/api/v3\(Self.tasksPath(fake))/\(none)/subtasks") - before
+        #expect(asked == (field == .count ? 0 : 1), "\(field): \(asked) subtask listings of a task with none")
+    }
+
+    @Test("sub_tasks that once disagreed with a task's subtasks is not trusted again: a task it shows with 0 is read")
+    func subTasksContradicted() async throws {
+        let (fake, p) = try await Self.start()
+        defer { Task { await fake.stop() } }
+        let counted = await fake.seedTask(title: "Counted")
+        await fake.seedSubtask(counted, title: "One")
+        let none = await fake.seedTask(title: "None")
+        let subtaskGets = { await fake.requestCount("GET", pathPrefix: "/api/v3\(Self.tasksPath(fake))/\(none)/subtasks") }
+        _ = try await p.listTasks(changedSince: nil)
+        _ = try await p.listSubtasks(task: RemoteRef(String(counted)))  // 1 and 1: trusted
+        _ = try await p.listSubtasks(task: RemoteRef(String(none)))
+        #expect(await subtaskGets() == 0)
+        // Listed with 1, read with 2 (or a server whose count is something else).
+        await fake.seedSubtask(counted, title: "Two")
+        #expect(try await p.listSubtasks(task: RemoteRef(String(counted))).count == 2)
+        _ = try await p.listTasks(changedSince: nil)
+        _ = try await p.listSubtasks(task: RemoteRef(String(counted)))  // 2 and 2: still not trusted
+        _ = try await p.listSubtasks(task: RemoteRef(String(none)))
+        #expect(await subtaskGets() == 1)
     }
 
     @Test("concurrency 4: listing pages overlap, never beyond four; every task once, in order", arguments: [1, 4])

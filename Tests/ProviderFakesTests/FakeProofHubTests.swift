@@ -182,6 +182,28 @@ struct FakeProofHubTests {
         }
     }
 
+    @Test(
+        "subTasksField: a task's sub_tasks is its count, always 0, or absent, in the listing, a read and a write's answer",
+        arguments: [FakeProofHub.Options.SubTasksField.count, .alwaysZero, .absent])
+    func subTasksField(_ field: FakeProofHub.Options.SubTasksField) async throws {
+        try await withProofHub(.init(subTasksField: field)) { fake, client in
+            let id = await fake.seedTask(title: "Parent")
+            await fake.seedSubtask(id, title: "One")
+            let expected: Int? = field == .count ? 1 : field == .alwaysZero ? 0 : nil
+            let listed = try #require(try await client.get(phTasks).array.first)
+            let read = try await client.get(phTasks + "/\(id)").json
+            let written = try await client.send("PUT", phTasks + "/\(id)", ["title": "Parent, renamed"]).json
+            let created = try await client.send("POST", phTasks + "/\(id)/subtasks", ["title": "Two"])
+            for task in [listed, read, written] {
+                #expect(task["sub_tasks"] as? Int == expected)
+                #expect((task["sub_tasks"] == nil) == (field == .absent))
+            }
+            // Subtasks themselves never carry the field, and are listed whatever it says.
+            #expect(created.json["sub_tasks"] == nil)
+            #expect(try await client.get(phTasks + "/\(id)/subtasks").array.count == 2)
+        }
+    }
+
     @Test("start_date and due_date are date-only; null clears one")
     func dateOnly() async throws {
         try await withProofHub { fake, client in
