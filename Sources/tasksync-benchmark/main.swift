@@ -368,7 +368,9 @@ func measureFirstSync(name: String, count: Int, kinds: [String], latencyMillisec
     let limited = kinds.filter { ["productive", "proofhub"].contains($0) }
     var rateLimits: [String: String] = [:]
     for kind in limited {
-        guard let published = ProviderCatalog.schemas.first(where: { $0.kind == kind })?.defaultRateLimit, case .success(let windows) = RateLimitWindow.parseList(published) else {
+        guard let published = ProviderCatalog.schemas.first(where: { $0.kind == kind })?.defaultRateLimit,
+            case .success(let windows) = RateLimitWindow.parseList(published)
+        else {
             usage("\(kind): no default rate_limit")
         }
         rateLimits[kind] = timeScale == 1 ? "" : scaled(windows, by: timeScale)
@@ -445,7 +447,9 @@ func measureFirstSync(name: String, count: Int, kinds: [String], latencyMillisec
     }
     if let b = binding {
         let admitted = ledger[b.kind]!.total - ledger[b.kind]!.tooManyRequests
-        print("budget: \(b.kind) \(b.windows), binding; its \(admitted) requests take at least \(seconds(b.least)) s under it (\(String(format: "%.2f", b.limit)) req/s)")
+        print(
+            "budget: \(b.kind) \(b.windows), binding; its \(admitted) requests take at least \(seconds(b.least)) s under it "
+                + "(\(String(format: "%.2f", b.limit)) req/s)")
         print(ratioLine("\(name)-\(b.kind)", b.achieved, b.limit, unit: "req/s"))
         // The writes cannot start before the plan, which needs every member's
         // listing and the comments of the tasks to copy: the same rate over the push alone.
