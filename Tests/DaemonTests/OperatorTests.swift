@@ -116,6 +116,35 @@ struct OperatorTests {
         }
     }
 
+    /// `SyncEngine.ProcessMemory.mallocTunables`, written out: the units and the program must agree on it.
+    static let mallocTunables = "glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=131072"
+
+    @Test("the units set glibc's malloc tunables; started without them, tasksync executes itself again with them (same pid)")
+    func mallocTunables() async throws {
+        for name in ["tasksync.service", "tasksync@.service"] {
+            let unit = try Unit(name, instance: name.contains("@") ? "work" : nil)
+            #expect(unit.values("Service", "Environment").contains("GLIBC_TUNABLES=\(Self.mallocTunables)"), "\(name)")
+        }
+        let h = try await DaemonHarness()
+        defer { Task { await h.stop() } }
+        // An empty value names no malloc setting: the daemon adds its own.
+        let daemon = h.process(["run", "--config", h.configPath], environment: ["GLIBC_TUNABLES": ""])
+        try daemon.run()
+        let pid = daemon.processIdentifier
+        // glibc, parsing the value at start, cuts it at its colons in place: read them back as colons.
+        var environment = ""
+        for _ in 0..<200 {
+            environment = ((try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8)) ?? "").replacingOccurrences(of: "\0", with: ":")
+            if environment.contains(Self.mallocTunables) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(pid, SIGTERM)
+        #expect(await h.waitForExit(daemon, timeout: 30))
+        #expect(
+            environment.contains(":GLIBC_TUNABLES=\(Self.mallocTunables):"),
+            "the process \(pid) runs with the tunables: \(environment.split(separator: ":").filter { $0.hasPrefix("GLIBC") || $0.hasPrefix("glibc") })")
+    }
+
     @Test("run exits 78 on a broken config, its first line naming the version")
     func brokenConfigExit() async throws {
         let h = try await DaemonHarness()
