@@ -178,7 +178,7 @@ struct TableReader {
                     t, "sync",
                     allowed: [
                         "mirror", "poll_interval", "full_listing_every", "cursor_overlap", "request_timeout", "retry_after_max", "comments_every",
-                        "journal_retention_days",
+                        "journal_retention_days", "create_batch",
                     ])
                 if let m = string(t, "mirror", "sync") {
                     if m.isEmpty || m.contains("\0") { fail(t, "mirror", "sync", "expected the path of the SQLite file") } else { sync.mirrorPath = m }
@@ -189,6 +189,7 @@ struct TableReader {
                 if let n = number(t, "request_timeout", "sync", range: 1...600) { sync.requestTimeout = n }
                 if let n = number(t, "comments_every", "sync", range: 1...10000, integer: true) { sync.commentsEvery = Int(n) }
                 if let n = number(t, "journal_retention_days", "sync", range: 0...36500, integer: true) { sync.journalRetentionDays = Int(n) }
+                if let n = number(t, "create_batch", "sync", range: 1...1_000_000, integer: true) { sync.createBatch = Int(n) }
                 // Bounded well below the unit's WatchdogSec=180s: waits make no progress.
                 if let n = number(t, "retry_after_max", "sync", range: 0...120) { sync.retryAfterMax = n }
             } else {

@@ -29,6 +29,11 @@ public struct SyncSettings: Sendable, Equatable {
     /// `comments_every`: every mapped task's comments are read at least
     /// every this many cycles (rotating batches); a new or changed task's at once.
     public var commentsEvery: Int = 30
+    /// `create_batch`: at most this many tasks new to the mirror are copied
+    /// per member and cycle (a first sync of a large project); the rest wait
+    /// for the next cycles, which `run` and `sync` start at once. It bounds
+    /// what one cycle plans and holds in memory.
+    public var createBatch: Int = 5000
     /// `retry_after_max`: the longest a provider's requests wait inside a
     /// cycle, for a 429's Retry-After or for room in its `rate_limit`; a
     /// request that would wait longer parks the provider until then.

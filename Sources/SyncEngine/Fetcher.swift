@@ -82,6 +82,7 @@ struct Fetcher {
                 }
             }
         }
+        snap.waiting = NewTaskBatch.waiting(snap, state: state, limit: settings.createBatch)
         await readChildren(provider, state: state, commentsFlowOut: commentsFlowOut, subtasksFlowOut: subtasksFlowOut, into: &snap)
         return snap
     }
@@ -106,7 +107,7 @@ struct Fetcher {
         if readComments || readSubtasks {
             for task in snap.tasks.values {
                 guard let m = state.mapping(provider: provider.name, remoteID: task.id) else {
-                    changed.insert(task.id)  // new here
+                    if !snap.waiting.contains(task.id) { changed.insert(task.id) }  // new here, and in this cycle's batch
                     continue
                 }
                 if m.remoteUpdatedAt != task.updatedAt?.millisecondsSince1970 || m.shadowDigest != snap.taskDigest(task.id) {

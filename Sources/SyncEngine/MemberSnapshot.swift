@@ -23,6 +23,10 @@ struct MemberSnapshot: Sendable {
     var newestUpdate: Timestamp?
     var requests = 0
     var problems: [String] = []
+    /// Tasks new to the mirror past this cycle's `create_batch`: neither
+    /// their comments nor their subtasks are read, and the planner leaves
+    /// them for a later cycle (``NewTaskBatch``).
+    var waiting: Set<String> = []
 
     var available: Bool { failure == nil }
 
@@ -42,6 +46,21 @@ struct MemberSnapshot: Sendable {
 
     func taskDigest(_ id: String) -> Int64? { digests[id] }
     func subtaskDigest(_ id: String) -> Int64? { digests["s" + id] }
+}
+
+/// A first sync in batches (`create_batch`): of a member's tasks that the
+/// mirror does not know, the first `limit` in id order are read in full and
+/// planned this cycle, the rest wait. The Fetcher and the Planner take the
+/// one set this computes, so what is planned is exactly what was read.
+/// A task that waits and pairs by title with another member's task is
+/// still paired this cycle (pairing needs only the listings), its
+/// comments then coming with the rotation (`comments_every`).
+enum NewTaskBatch {
+    static func waiting(_ snap: MemberSnapshot, state: LinkMirrorState, limit: Int) -> Set<String> {
+        let unmapped = snap.tasks.keys.filter { state.mapping(provider: snap.name, remoteID: $0) == nil }
+        guard unmapped.count > limit else { return [] }
+        return Set(unmapped.sorted(by: Planner.idOrder).dropFirst(limit))
+    }
 }
 
 /// Names an entity in a plan before and after it has a row in the mirror.
@@ -175,4 +194,6 @@ struct CycleDecisions: Sendable {
     var operations: [Operation] = []
     /// Pending outbox rows this cycle settles: id -> reconciled or abandoned.
     var settledOutbox: [(Int64, String, String?)] = []
+    /// Per member: its new tasks that `create_batch` left for a later cycle.
+    var waitingByMember: [String: Int] = [:]
 }

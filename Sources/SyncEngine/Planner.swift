@@ -62,6 +62,10 @@ struct Planner {
         for group in newGroups { planTask(group.key, record: nil) }
         settleOutbox()
         addProblemNotes()
+        if d.plan.waiting > 0 {
+            d.plan.notes.append(
+                "\(d.plan.waiting) more new tasks are copied in the next cycles (create_batch), which start at once")
+        }
         let share = Double(deletions) / Double(max(1, activeTasks.count))
         if deletions >= Self.deletionGuardMinimum && share > link.maxDeleteShare {
             let reason =
@@ -184,6 +188,11 @@ struct Planner {
                 }
                 pending = rest
                 let first = taken[0]
+                if taken.count == 1, members.first(where: { $0.name == first.member })?.waiting.contains(first.task.id) == true {
+                    d.plan.waiting += 1  // past this cycle's create_batch: copied in a later cycle
+                    d.waitingByMember[first.member, default: 0] += 1
+                    continue
+                }
                 let entityKey = EntityKey.new("\(first.member):\(first.task.id)")
                 for entry in taken {
                     assigned[entityKey, default: [:]][entry.member] = entry.task.id

@@ -40,6 +40,16 @@ public struct CycleReport: Sendable, Codable {
     /// and the least time its `rate_limit` lets the writes take (what
     /// `sync --dry-run` says before a long first sync).
     public var requestEstimates: [String: RequestEstimate] = [:]
+
+    /// Tasks new to the mirror that `create_batch` left for the next cycle.
+    public var waiting: Int { plans.map(\.waiting).reduce(0, +) }
+
+    /// A first sync in batches goes on at once: this cycle copied a batch,
+    /// every provider was read and written, and more new tasks wait. (Not
+    /// after a failure: a parked provider would make it spin without progress.)
+    public var continuesAtOnce: Bool {
+        !dryRun && waiting > 0 && outcome == .changed && providerFailures.isEmpty && errors.isEmpty
+    }
 }
 
 /// The requests a cycle needs of one provider, and what its budget makes of them.
@@ -252,9 +262,11 @@ public actor SyncEngine {
         for s in snapshots {
             let writes = decisions.operations.filter { $0.provider == s.name }.count
             let windows = config.provider(named: s.name)?.rateLimit ?? []
+            // What `create_batch` left for the next cycles: one create here for each task waiting on another member.
+            let waiting = decisions.waitingByMember.filter { $0.key != s.name }.values.reduce(0, +)
             estimates[s.name] = RequestEstimate(
-                reads: s.requests, writes: writes, rateLimit: windows.isEmpty ? "none" : windows.map(\.description).joined(separator: ", "),
-                minimumSeconds: RateLimitWindow.minimumSeconds(for: writes, under: windows))
+                reads: s.requests, writes: writes + waiting, rateLimit: windows.isEmpty ? "none" : windows.map(\.description).joined(separator: ", "),
+                minimumSeconds: RateLimitWindow.minimumSeconds(for: writes + waiting, under: windows))
         }
         guard let cycle, !dryRun else {
             return (decisions.plan, outcome(decisions.plan, errors: errors), errors, requests)

@@ -55,6 +55,9 @@ public struct LinkPlan: Codable, Equatable, Sendable {
     public var stopped: String?
     /// Set when an operator paused the link (`tasksync pause`): it was not read or written.
     public var paused: String? = nil
+    /// Tasks new to the mirror left for the next cycle by `create_batch`
+    /// (a first sync in batches); `run` and `sync` start that cycle at once.
+    public var waiting: Int = 0
 
     public var writeCount: Int {
         items.filter { ![.skip, .conflict, .stop, .gone, .pair, .adopt].contains($0.action) }.count

@@ -94,8 +94,10 @@ struct PollLoop: Service {
         defer { signals.cancel() }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully {
+                var atOnce = false
                 do {
                     let report = try await current.engine.runCycle()
+                    atOnce = report.continuesAtOnce
                     metrics.record(report, config: current.config, mirror: current.mirror)
                     notifier.status(Self.summary(report, mirror: current))
                     if !report.errors.isEmpty {
@@ -108,7 +110,8 @@ struct PollLoop: Service {
                 }
                 watchdog.ping()
                 // Wait for the next cycle in short steps, so a reload or a stop is not kept waiting.
-                let deadline = ContinuousClock.now + .milliseconds(Int64(current.config.sync.pollInterval * 1000))
+                // A first sync in batches (create_batch) goes on at once.
+                let deadline = ContinuousClock.now + .milliseconds(atOnce ? 0 : Int64(current.config.sync.pollInterval * 1000))
                 while ContinuousClock.now < deadline && !Task.isShuttingDownGracefully && !reloads.pending {
                     do {
                         try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(250)) }

@@ -14,7 +14,9 @@ struct Sync: AsyncParsableCommand {
             Without --dry-run: one real cycle, then exit. It holds the mirror's lock \
             (MIRROR.lock, beside it) while it runs: one process writes a mirror at a time. \
             SIGTERM or SIGINT stops it within seconds: no new write is sent, the ones in \
-            flight finish, and the next cycle does the rest.
+            flight finish, and the next cycle does the rest. A first sync of more new tasks \
+            than [sync] create_batch runs one cycle per batch, one after another, until \
+            all are copied (with --json, the last cycle's report is printed).
 
             With --dry-run: read every provider, plan, print the plan item by item and field \
             by field, and write nothing, remote or local. It plans against a copy of the \
@@ -54,9 +56,15 @@ struct Sync: AsyncParsableCommand {
         }
         let setup = try Setup.load(options, readOnlyMirror: dryRun, logger: logger, hooks: hooks, stop: stop)
         let only = try selectLinks(setup.config, links: linkNames, providers: providerNames)
-        let report = try await setup.engine.runCycle(dryRun: dryRun, links: only)
+        var report = try await setup.engine.runCycle(dryRun: dryRun, links: only)
         if !json {
             for (link, note) in setup.engine.capabilityNotes() { print("link \(link): note: \(note)") }
+        }
+        // A first sync in batches (create_batch): the next batch at once, until every new task is
+        // copied. Each cycle's plan is printed; with --json, the last cycle's report alone.
+        while report.continuesAtOnce && !stop.isSet {
+            if !json { print(render(report, json: false)) }
+            report = try await setup.engine.runCycle(links: only)
         }
         print(render(report, json: json))
         let status = ExitStatus.of(report)
