@@ -13,8 +13,11 @@ import AdapterSupport
 /// - Subtasks are written through the task's PATCH, `sub_tasks: [{id?, title,
 ///   done_at}]`. The document does not say whether subtasks left out of the
 ///   list are kept or removed, so every such PATCH sends the whole list (read
-///   just before), which is right either way. `done_at` on a subtask is
-///   assumed writable like the task's own.
+///   just before), which is right either way. Such a read and its PATCH go
+///   one task at a time (``subtaskWrites``): two at once under one task
+///   would send the same stale list, and on a server that takes it as the
+///   new whole the second would remove the first's subtask (or undo its
+///   change). `done_at` on a subtask is assumed writable like the task's own.
 /// - `priority` takes one of five values; clearing it is not documented, so
 ///   an empty priority is never written (``Capabilities/unclearableFields``).
 /// - A due date is written date-only (`2025-09-15`), so no time zone can move it.
@@ -49,6 +52,9 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
     let client: APIClient
     /// The pages of the last full listing, by the digest of their bytes.
     let pages = PageMemo<ListedPage>()
+    /// Subtask writes, one at a time per parent task: each reads the task's
+    /// subtasks and sends them all back.
+    let subtaskWrites = SerialByKey()
 
     public init(name: String, settings: Settings, transport: any HTTPTransport) {
         self.name = name
@@ -134,27 +140,32 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
 
     public func createSubtask(parent: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
         let parentID = parent.id
-        let before = try await siblings(parentID)
-        let task = try await patch(
-            parentID, ["sub_tasks": .array(before.map { Self.subtaskBody(id: $0.id, title: $0.fields.title) } + [Self.subtaskBody(id: nil, fields)])],
-            creates: true)
-        // The answer lists every subtask; the new one is the one that was not there before.
-        let known = Set(before.map(\.id))
-        guard let created = (task.subtasks ?? []).filter({ !known.contains($0.id) && $0.fields.title == fields.title }).last else {
-            throw ProviderError.malformed("task \(parentID): the answer does not hold the new subtask")
+        return try await subtaskWrites.run(parentID) {
+            let before = try await siblings(parentID)
+            let task = try await patch(
+                parentID,
+                ["sub_tasks": .array(before.map { Self.subtaskBody(id: $0.id, title: $0.fields.title) } + [Self.subtaskBody(id: nil, fields)])],
+                creates: true)
+            // The answer lists every subtask; the new one is the one that was not there before.
+            let known = Set(before.map(\.id))
+            guard let created = (task.subtasks ?? []).filter({ !known.contains($0.id) && $0.fields.title == fields.title }).last else {
+                throw ProviderError.malformed("task \(parentID): the answer does not hold the new subtask")
+            }
+            return created
         }
-        return created
     }
 
     public func updateSubtask(parent: RemoteRef, _ ref: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
         let (parentID, id) = (parent.id, ref.id)
-        let before = try await siblings(parentID)
-        let list = before.map { $0.id == id ? Self.subtaskBody(id: id, fields) : Self.subtaskBody(id: $0.id, title: $0.fields.title) }
-        let task = try await patch(parentID, ["sub_tasks": .array(list)])
-        guard let updated = task.subtasks?.first(where: { $0.id == id }) else {
-            throw ProviderError.malformed("task \(parentID): the answer does not hold subtask \(id)")
+        return try await subtaskWrites.run(parentID) {
+            let before = try await siblings(parentID)
+            let list = before.map { $0.id == id ? Self.subtaskBody(id: id, fields) : Self.subtaskBody(id: $0.id, title: $0.fields.title) }
+            let task = try await patch(parentID, ["sub_tasks": .array(list)])
+            guard let updated = task.subtasks?.first(where: { $0.id == id }) else {
+                throw ProviderError.malformed("task \(parentID): the answer does not hold subtask \(id)")
+            }
+            return updated
         }
-        return updated
     }
 
     /// The subtasks a task holds now, to send back with a change.

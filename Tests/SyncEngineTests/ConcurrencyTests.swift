@@ -53,6 +53,23 @@ struct ConcurrencyTests {
             }
         }
     }
+
+    @Test("subtasks added on Productive under one task all reach HelpSpace, whose subtask writes each rewrite the task's whole list")
+    func siblingsUnderOneTask() async throws {
+        try await withHarness { h in
+            let parent = await h.pr.seed(title: "Parent")
+            try await h.cycle()
+            for title in ["PR sub 62", "PR sub 86", "PR sub 90"] { await h.pr.seed(title: title, parent: parent) }
+            let report = try await h.cycle()
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            let copy = try #require(await h.hsTask("Parent"))
+            #expect(copy.subtasks.map(\.title).sorted() == ["PR sub 62", "PR sub 86", "PR sub 90"])
+            await h.hs.resetLedger()
+            let idle = try await h.cycle()
+            #expect(idle.outcome == .inSync, "\(idle.plans.flatMap(\.items))")
+            #expect(await h.hs.ledger.writes == 0)
+        }
+    }
 }
 
 @Suite("What a dry run says a plan needs")
