@@ -35,8 +35,6 @@ struct Fetcher {
             snap.complete = listing.isComplete
             snap.newestUpdate = listing.newestUpdate
             snap.problems = listing.problems
-            snap.tasks.reserveCapacity(listing.tasks.count)
-            snap.digests.reserveCapacity(listing.tasks.count + listing.subtasks.count)
             let readable = provider.capabilities.readableFields
             for var task in listing.tasks {
                 let unknown = task.unknownFields.isEmpty ? [] : task.unknownFields.intersection(readable)
@@ -49,6 +47,10 @@ struct Fetcher {
                 task.fields.status = toCanonical(task.fields.status)
                 for sub in task.subtasks ?? [] { snap.add(sub) }
                 task.subtasks = nil
+                if Self.isUnchanged(task, on: provider.name, state: state) {
+                    snap.unchanged.insert(task.id)
+                    continue
+                }
                 snap.add(task)
             }
             for sub in listing.subtasks { snap.add(sub) }
@@ -59,7 +61,7 @@ struct Fetcher {
         if snap.complete {
             // A mapped task missing from a full listing is gone only if a direct read says so.
             let mapped = state.remoteIndex[provider.name] ?? [:]
-            let missing = mapped.filter { snap.tasks[$0.key] == nil }.sorted { $0.key < $1.key }
+            let missing = mapped.filter { !snap.listed($0.key) }.sorted { $0.key < $1.key }
             let toRead = missing.filter { state.entities[$0.value].map { $0.kind == .task && $0.state == .active } ?? false }.map(\.key)
             let reads = await concurrentResults(toRead, limit: concurrency[provider.name] ?? 1) { remoteID in
                 try await provider.readTask(RemoteRef(key: remoteID))
@@ -85,6 +87,16 @@ struct Fetcher {
         snap.waiting = NewTaskBatch.waiting(snap, state: state, limit: settings.createBatch)
         await readChildren(provider, state: state, commentsFlowOut: commentsFlowOut, subtasksFlowOut: subtasksFlowOut, into: &snap)
         return snap
+    }
+
+    /// A listed task of an active entity that holds what the mirror last
+    /// agreed with this member: the digest of its shadow, and the same remote
+    /// `updated_at` (both known). See ``MemberSnapshot/unchanged``.
+    static func isUnchanged(_ task: RemoteTask, on provider: String, state: LinkMirrorState) -> Bool {
+        guard let m = state.mapping(provider: provider, remoteID: task.id), let digest = m.shadowDigest, let seen = m.remoteUpdatedAt,
+            let updatedAt = task.updatedAt?.millisecondsSince1970, seen == updatedAt, state.entities[m.entityID]?.state == .active
+        else { return false }
+        return digest == task.fields.fingerprint
     }
 
     /// Which tasks' comments (and, on a provider that lists them per task,

@@ -9,6 +9,12 @@ struct MemberSnapshot: Sendable {
     var failure: ProviderError?
     /// Top-level tasks by remote id, status already mapped to canonical.
     var tasks: [String: RemoteTask] = [:]
+    /// Listed tasks that hold exactly what the mirror last agreed with this
+    /// member (the digest of its shadow and the same `updated_at`), kept as
+    /// ids only: the planner takes them as unchanged, as it does the tasks a
+    /// changed-since listing leaves out, and a full listing of 100,000 tasks
+    /// then holds the few that changed, not all of them.
+    var unchanged: Set<String> = []
     /// Subtasks by remote id (inline or listed on their own).
     var subtasks: [String: RemoteSubtask] = [:]
     /// Each task's and subtask's ``TaskFields/fingerprint``, by
@@ -29,6 +35,12 @@ struct MemberSnapshot: Sendable {
     var waiting: Set<String> = []
 
     var available: Bool { failure == nil }
+
+    /// Whether the listing showed this task (changed or not).
+    func listed(_ id: String) -> Bool { tasks[id] != nil || unchanged.contains(id) }
+
+    /// How many tasks the listing showed.
+    var listedCount: Int { tasks.count + unchanged.count }
 
     mutating func add(_ task: RemoteTask) {
         tasks[task.id] = task

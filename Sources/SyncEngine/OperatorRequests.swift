@@ -29,7 +29,7 @@ struct Resync: Sendable {
         }
         if let requestedAt { try w.clearResync(link: link, requestedAt: requestedAt) }
         func count(_ action: PlanItem.Action) -> Int { plan.items.filter { $0.action == action }.count }
-        let listed = snapshots.map { "\($0.name) \($0.tasks.count) tasks" }.joined(separator: ", ")
+        let listed = snapshots.map { "\($0.name) \($0.listedCount) tasks" }.joined(separator: ", ")
         try w.journal(
             cycle: cycle, link: link, provider: nil, entity: nil, kind: "resync",
             detail: "rebuilt from the providers\(requestedAt.map { " (asked at \($0))" } ?? ""): listed in full: \(listed); "

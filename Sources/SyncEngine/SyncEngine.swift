@@ -371,7 +371,7 @@ public actor SyncEngine {
                 ps.lastError = s.problems.isEmpty ? nil : s.problems.joined(separator: "; ")
                 ps.lastErrorAt = s.problems.isEmpty ? nil : now.description
                 ps.backoffUntil = nil
-                ps.taskCount = s.complete ? s.tasks.count : ps.taskCount
+                ps.taskCount = s.complete ? s.listedCount : ps.taskCount
                 if s.complete { ps.lastFullListingAt = now.description }
                 if moveCursor, s.capabilities.incrementalListing, s.problems.isEmpty, let newest = s.newestUpdate {
                     let old = rebuilt ? nil : ps.cursor.flatMap(Timestamp.init(parsing:))
