@@ -32,7 +32,10 @@ public enum ProcessMemory {
             let current = getenv("GLIBC_TUNABLES").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
             if current?.contains("glibc.malloc.") != true {
                 setenv("GLIBC_TUNABLES", current.map { "\($0):\(mallocTunables)" } ?? mallocTunables, 1)
-                execv("/proc/self/exe", CommandLine.unsafeArgv)
+                // The program's own path, not /proc/self/exe: the process keeps its name (`ps`, journald's _COMM).
+                var path = [CChar](repeating: 0, count: 4096)
+                let length = readlink("/proc/self/exe", &path, path.count - 1)
+                if length > 0 { execv(path, CommandLine.unsafeArgv) }
                 // Not executed again (no /proc): restore the environment, tune what can still be tuned.
                 if let current { setenv("GLIBC_TUNABLES", current, 1) } else { unsetenv("GLIBC_TUNABLES") }
             }

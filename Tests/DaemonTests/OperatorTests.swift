@@ -138,8 +138,10 @@ struct OperatorTests {
             if environment.contains(Self.mallocTunables) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
         kill(pid, SIGTERM)
         #expect(await h.waitForExit(daemon, timeout: 30))
+        #expect(name.hasPrefix("tasksync"), "the process keeps its name (ps, journald's _COMM): \(name)")
         #expect(
             environment.contains(":GLIBC_TUNABLES=\(Self.mallocTunables):"),
             "the process \(pid) runs with the tunables: \(environment.split(separator: ":").filter { $0.hasPrefix("GLIBC") || $0.hasPrefix("glibc") })")
