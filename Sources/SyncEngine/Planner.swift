@@ -150,6 +150,16 @@ struct Planner {
     mutating func matchUnmappedTasks(_ active: [EntityRecord]) -> [(key: EntityKey, title: String)] {
         var groups: [String: [(member: String, task: RemoteTask)]] = [:]
         var groupOrder: [String] = []
+        // Titles of the unmapped tasks of members with tasks past create_batch, by member:
+        // a waiting task no other member's title matches waits without being grouped.
+        var unmappedTitles: [String: Set<String>] = [:]
+        if members.contains(where: { !$0.waiting.isEmpty }) {
+            for m in members where m.available {
+                var titles: Set<String> = []
+                for task in m.tasks.values where mapping(m.name, task.id) == nil { titles.insert(task.fields.title.pairingKey) }
+                unmappedTitles[m.name] = titles
+            }
+        }
         for m in members where m.available {
             var unmapped = m.tasks.values.filter { mapping(m.name, $0.id) == nil }.sorted { Self.idOrder($0.id, $1.id) }
             guard !unmapped.isEmpty else { continue }
@@ -168,6 +178,11 @@ struct Planner {
                         PlanItem(
                             .adopt, provider: m.name, entity: "#\(entity.id)", title: task.fields.title, remoteID: task.id,
                             reason: "already there with the same title: linked, not created again"))
+                    continue
+                }
+                if m.waiting.contains(task.id), !unmappedTitles.contains(where: { $0.key != m.name && $0.value.contains(key) }) {
+                    d.plan.waiting += 1  // past this cycle's create_batch, and nothing to pair with: copied in a later cycle
+                    d.waitingByMember[m.name, default: 0] += 1
                     continue
                 }
                 // Pair index-wise per title: the first unpaired task of each member.
