@@ -1,6 +1,7 @@
 import Foundation
 import Mirror
 import ProviderFakes
+import ProviderKit
 import SyncEngine
 import Testing
 
@@ -108,6 +109,58 @@ struct LostUpdateTests {
             #expect(report.errors.isEmpty, "\(report.errors)")
             #expect(await h.hs.tasks[hsID]?.subtasks.map(\.title) == ["write and send the notes"], "the user's edit is not lost")
             #expect(await prSubtitles() == ["write and send the notes"])
+            #expect(try h.mirror().conflicts().isEmpty, "tasksync's own write is no side of a conflict")
+            #expect(try h.mirror().pendingOutbox().isEmpty)
+        }
+    }
+}
+
+extension LostUpdateTests {
+    /// Productive whose task updates are carried out but whose answers never
+    /// arrive: the connection drops after the server applied the PATCH.
+    struct UpdateAnswerLost: TaskWriting, TaskDeleting, SubtaskSyncing, CommentReading, CommentWriting, IncrementalListing {
+        let inner: any TaskProvider
+        var name: String { inner.name }
+        var kind: String { inner.kind }
+        var fields: FieldSupport { inner.fields }
+
+        func listTasks(changedSince: Timestamp?) async throws -> TaskListing { try await inner.listTasks(changedSince: changedSince) }
+        func readTask(_ ref: RemoteRef) async throws -> DirectRead { try await inner.readTask(ref) }
+        func createTask(_ fields: TaskFields) async throws -> RemoteTask { try await (inner as! any TaskWriting).createTask(fields) }
+        func updateTask(_ ref: RemoteRef, _ update: TaskUpdate) async throws -> RemoteTask {
+            _ = try await (inner as! any TaskWriting).updateTask(ref, update)
+            throw ProviderError.transport("connection reset by peer")
+        }
+        func deleteTask(_ ref: RemoteRef) async throws { try await (inner as! any TaskDeleting).deleteTask(ref) }
+        var subtaskWritableFields: Set<SubtaskField> { (inner as! any SubtaskSyncing).subtaskWritableFields }
+        func createSubtask(parent: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+            try await (inner as! any SubtaskSyncing).createSubtask(parent: parent, fields)
+        }
+        func updateSubtask(parent: RemoteRef, _ ref: RemoteRef, _ fields: SubtaskFields) async throws -> RemoteSubtask {
+            try await (inner as! any SubtaskSyncing).updateSubtask(parent: parent, ref, fields)
+        }
+        func listComments(task: RemoteRef) async throws -> [RemoteComment] { try await (inner as! any CommentReading).listComments(task: task) }
+        func createComment(task: RemoteRef, _ fields: CommentFields) async throws -> RemoteComment {
+            try await (inner as! any CommentWriting).createComment(task: task, fields)
+        }
+    }
+
+    @Test("an update to Productive applied but its answer lost to a dropped connection, then a second edit on HelpSpace: the edit wins, no conflict")
+    func taskUpdateConnectionDropped() async throws {
+        try await withHarness { h in
+            let hsID = await h.hs.seed(title: "Plan")
+            try await h.cycle()
+            let prID = try #require(await h.prTask("Plan")).id
+            await h.hs.edit(hsID) { $0.title = "Plan A" }
+            let dropped = try await h.engine(wrap: { $0.name == "pr" ? UpdateAnswerLost(inner: $0) : $0 }).runCycle()
+            #expect(dropped.outcome == .partial)
+            #expect(await h.pr.tasks[prID]?.title == "Plan A", "the server applied the update")
+            await h.hs.edit(hsID, keepingTimestamp: true) { $0.title = "Plan B" }
+
+            let report = try await h.cycle()
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            #expect(await h.hs.tasks[hsID]?.title == "Plan B", "the user's edit is not lost")
+            #expect(await h.pr.tasks[prID]?.title == "Plan B")
             #expect(try h.mirror().conflicts().isEmpty, "tasksync's own write is no side of a conflict")
             #expect(try h.mirror().pendingOutbox().isEmpty)
         }
