@@ -228,8 +228,10 @@ struct Executor {
                 case .failed(let error):
                     // A create that may have reached the server (no answer, or a 5xx) has an
                     // unknown outcome: its row stays pending and the next cycle re-finds the
-                    // copy or creates it again (rule 4); it is never re-sent blindly.
-                    let unknown = op.isCreate && Self.outcomeUnknown(error)
+                    // copy or creates it again (rule 4); it is never re-sent blindly. So does
+                    // an update that may have been applied: the next cycle tells by whether
+                    // its copy shows what was sent (``Planner/shadowAfterLostUpdates``).
+                    let unknown = op.isCreate ? Self.outcomeUnknown(error) : op.isUpdate && Self.updateOutcomeUnknown(error)
                     result.failed.append("\(op.name) #\(entity): \(error)" + (unknown ? " (outcome unknown: checked next cycle)" : ""))
                     logger.warning("\(op.name) failed: \(error)", metadata: ["provider": "\(name)", "entity": "\(entity)"])
                     try mirror.write { w in
@@ -401,5 +403,13 @@ struct Executor {
         case .outcomeUnknown, .server, .malformed: true
         default: false
         }
+    }
+
+    /// The same for an update: a PATCH the transport may send twice fails
+    /// as a plain network error, which may also have come after the server
+    /// applied it (a connection dropped before the answer).
+    static func updateOutcomeUnknown(_ error: ProviderError) -> Bool {
+        if case .transport = error { return true }
+        return outcomeUnknown(error)
     }
 }

@@ -134,6 +134,14 @@ enum Operation: Sendable {
         }
     }
 
+    /// A write of new values to a copy that exists: a repeat has the same effect.
+    var isUpdate: Bool {
+        switch self {
+        case .updateTask, .updateSubtask: true
+        default: false
+        }
+    }
+
     var name: String {
         switch self {
         case .createTask: "create-task"

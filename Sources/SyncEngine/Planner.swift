@@ -18,6 +18,10 @@ struct Planner {
     /// sync. A field only one member holds (HelpSpace's priority, linked to
     /// Productive) stays that member's own.
     let sharedFields: Set<Field>
+    /// Sent updates whose answer was lost, by entity (``lostUpdates(_:)``).
+    let lostUpdates: [Int64: [OutboxRecord]]
+    /// Outbox rows of those that their copy shows landed: settled as reconciled.
+    var landedUpdates: Set<Int64> = []
 
     init(link: LinkConfig, members: [MemberSnapshot], state: LinkMirrorState) {
         self.link = link
@@ -29,6 +33,7 @@ struct Planner {
                 failures: Dictionary(uniqueKeysWithValues: members.compactMap { m in m.failure.map { (m.name, "\($0)") } }),
                 stopped: nil))
         sharedFields = Capabilities.sharedFields(members.map(\.capabilities))
+        lostUpdates = Self.lostUpdates(state.pendingOutbox)
         for e in state.entities.values where e.parentID != nil { childrenOf[e.parentID!, default: []].append(e) }
         for k in childrenOf.keys { childrenOf[k]!.sort { $0.id < $1.id } }
     }
@@ -288,7 +293,7 @@ struct Planner {
         var goneOn: [(String, String)] = []
         var waiting: [String] = []
         for m in members {
-            let shadow = maps[m.name].flatMap { Codec.decode(TaskFields.self, $0.shadow) }
+            var shadow = maps[m.name].flatMap { Codec.decode(TaskFields.self, $0.shadow) }
             let remoteID = maps[m.name]?.remoteID ?? assigned[key]?[m.name]
             guard m.available else {
                 if remoteID != nil { waiting.append(m.name) }
@@ -304,6 +309,9 @@ struct Planner {
                 } else if let task = m.tasks[remoteID] {
                     current = task.fields
                     updatedAt = task.updatedAt
+                    if let known = shadow, let id = record?.id {
+                        shadow = shadowAfterLostUpdates(known, current: task.fields, entity: id, member: m.name, remoteID: remoteID)
+                    }
                 } else {
                     current = shadow  // not in a changed-since listing, or a read that failed: unchanged
                     // Listed unchanged (``MemberSnapshot/unchanged``): its updated_at is the one the mirror holds.
@@ -457,8 +465,9 @@ struct Planner {
     // MARK: outbox left from an earlier cycle
 
     /// Pending rows of a cycle that did not finish: a create whose copy was
-    /// found is settled as reconciled (adopted above); any other row is
-    /// abandoned, and this cycle's plan does again whatever is still needed.
+    /// found is settled as reconciled (adopted above), and so is an update
+    /// whose copy shows what it sent (``shadowAfterLostUpdates(_:current:entity:member:remoteID:)``);
+    /// any other row is abandoned, and this cycle's plan does again whatever is still needed.
     mutating func settleOutbox() {
         for row in state.pendingOutbox {
             guard member(row.provider)?.available == true else { continue }
@@ -466,6 +475,8 @@ struct Planner {
             let adopted = assigned[key]?[row.provider]
             if row.operation.hasPrefix("create"), let adopted {
                 d.settledOutbox.append((row.id, "reconciled", adopted))
+            } else if landedUpdates.contains(row.id) {
+                d.settledOutbox.append((row.id, "reconciled", nil))
             } else {
                 d.settledOutbox.append((row.id, "abandoned", nil))
             }

@@ -63,7 +63,7 @@ extension Planner {
         var remoteIDs: [String: String] = [:]
         let all = Set(SubtaskField.allCases)
         for m in members {
-            let shadow = maps[m.name].flatMap { Codec.decode(SubtaskFields.self, $0.shadow) }
+            var shadow = maps[m.name].flatMap { Codec.decode(SubtaskFields.self, $0.shadow) }
             guard m.available, m.capabilities.subtasks else {
                 sides.append(MergeSide(provider: m.name, current: nil, shadow: nil, updatedAt: nil, readable: [], writable: []))
                 continue
@@ -75,6 +75,9 @@ extension Planner {
                 if let sub = m.subtasks[remoteID] {
                     current = sub.fields
                     updatedAt = sub.updatedAt
+                    if let known = shadow, let id = record?.id {
+                        shadow = shadowAfterLostUpdates(known, current: sub.fields, entity: id, member: m.name, remoteID: remoteID)
+                    }
                 } else {
                     current = shadow  // subtasks are never deleted because they are missing
                 }
