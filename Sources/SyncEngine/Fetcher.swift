@@ -93,10 +93,16 @@ struct Fetcher {
     /// agreed with this member: the digest of its shadow, and the same remote
     /// `updated_at` (both known). See ``MemberSnapshot/unchanged``.
     static func isUnchanged(_ task: RemoteTask, on provider: String, state: LinkMirrorState) -> Bool {
-        guard let m = state.mapping(provider: provider, remoteID: task.id), let digest = m.shadowDigest, let seen = m.remoteUpdatedAt,
-            let updatedAt = task.updatedAt?.millisecondsSince1970, seen == updatedAt, state.entities[m.entityID]?.state == .active
+        guard let m = state.mapping(provider: provider, remoteID: task.id), m.shadowDigest != nil, m.remoteUpdatedAt != nil,
+            state.entities[m.entityID]?.state == .active
         else { return false }
-        return digest == task.fields.fingerprint
+        return asLastSeen(m, updatedAt: task.updatedAt, digest: task.fields.fingerprint)
+    }
+
+    /// A copy reads as the mirror last saw it: the same remote `updated_at`
+    /// (a provider timestamp against a provider timestamp) and its shadow's digest.
+    static func asLastSeen(_ m: MappingRecord, updatedAt: Timestamp?, digest: Int64?) -> Bool {
+        m.remoteUpdatedAt == updatedAt?.millisecondsSince1970 && m.shadowDigest == digest
     }
 
     /// Which tasks' comments (and, on a provider that lists them per task,
@@ -122,7 +128,7 @@ struct Fetcher {
                     if !snap.waiting.contains(task.id) { changed.insert(task.id) }  // new here, and in this cycle's batch
                     continue
                 }
-                if m.remoteUpdatedAt != task.updatedAt?.millisecondsSince1970 || m.shadowDigest != snap.taskDigest(task.id) {
+                if !Self.asLastSeen(m, updatedAt: task.updatedAt, digest: snap.taskDigest(task.id)) {
                     changed.insert(task.id)
                 }
             }

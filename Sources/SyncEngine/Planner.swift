@@ -67,6 +67,7 @@ struct Planner {
         for group in newGroups { planTask(group.key, record: nil) }
         settleOutbox()
         addProblemNotes()
+        d.plan.waiting = d.waitingByMember.values.reduce(0, +)
         if d.plan.waiting > 0 {
             d.plan.notes.append(
                 "\(d.plan.waiting) more new tasks are copied in the next cycles (create_batch), which start at once")
@@ -186,8 +187,7 @@ struct Planner {
                     continue
                 }
                 if m.waiting.contains(task.id), !unmappedTitles.contains(where: { $0.key != m.name && $0.value.contains(key) }) {
-                    d.plan.waiting += 1  // past this cycle's create_batch, and nothing to pair with: copied in a later cycle
-                    d.waitingByMember[m.name, default: 0] += 1
+                    d.waitingByMember[m.name, default: 0] += 1  // past this cycle's create_batch, nothing to pair with: a later cycle
                     continue
                 }
                 // Pair index-wise per title: the first unpaired task of each member.
@@ -209,8 +209,7 @@ struct Planner {
                 pending = rest
                 let first = taken[0]
                 if taken.count == 1, members.first(where: { $0.name == first.member })?.waiting.contains(first.task.id) == true {
-                    d.plan.waiting += 1  // past this cycle's create_batch: copied in a later cycle
-                    d.waitingByMember[first.member, default: 0] += 1
+                    d.waitingByMember[first.member, default: 0] += 1  // past this cycle's create_batch: copied in a later cycle
                     continue
                 }
                 let entityKey = EntityKey.new("\(first.member):\(first.task.id)")

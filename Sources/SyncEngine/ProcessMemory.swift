@@ -27,7 +27,7 @@ public enum ProcessMemory {
     /// so the daemon starts once. An operator's own malloc tunables are
     /// kept as they are. If the program cannot be executed again, it goes
     /// on with `mallopt`.
-    public static func useOneArena() {
+    public static func tuneMalloc() {
         #if canImport(Glibc)
             let current = getenv("GLIBC_TUNABLES").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
             if current?.contains("glibc.malloc.") != true {

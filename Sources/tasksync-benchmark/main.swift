@@ -94,7 +94,7 @@ enum Scenario: String, CaseIterable {
     case threeBudget = "three-budget"
 }
 
-ProcessMemory.useOneArena()  // as tasksync does
+ProcessMemory.tuneMalloc()  // as tasksync does
 var arguments = Array(CommandLine.arguments.dropFirst())
 var memberCount: Int?
 if let value = option("--members", from: &arguments) {

@@ -28,7 +28,7 @@ struct TaskSync: AsyncParsableCommand {
 
     /// ArgumentParser's own main, plus: with --json, a failure is also printed as JSON on stdout.
     static func main() async {
-        ProcessMemory.useOneArena()
+        ProcessMemory.tuneMalloc()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
