@@ -373,7 +373,8 @@ public actor SyncEngine {
                 ps.backoffUntil = nil
                 ps.taskCount = s.complete ? s.listedCount : ps.taskCount
                 if s.complete { ps.lastFullListingAt = now.description }
-                if moveCursor, s.capabilities.incrementalListing, s.problems.isEmpty, let newest = s.newestUpdate {
+                // Not past tasks create_batch left waiting: the next changed-since listing must still show them.
+                if moveCursor, s.capabilities.incrementalListing, s.problems.isEmpty, s.waiting.isEmpty, let newest = s.newestUpdate {
                     let old = rebuilt ? nil : ps.cursor.flatMap(Timestamp.init(parsing:))
                     ps.cursor = max(old ?? newest, newest).description
                 }

@@ -61,4 +61,19 @@ struct CreateBatchTests {
             #expect(try await h.cycle().outcome == .inSync)
         }
     }
+
+    @Test("tasks waiting on a member listed changed-since are not passed by its cursor (rule 12): the next cycle still lists them")
+    func cursorWaits() async throws {
+        try await withHarness(syncOptions: "create_batch = 1") { h in
+            let first = await h.pr.seed(title: "First")
+            await h.pr.seed(title: "Second")
+            h.clock.advance(seconds: 120)
+            await h.pr.edit(first) { $0.title = "First, edited" }  // the newest change is now the first task's
+            let one = try await h.cycle()
+            #expect(one.waiting == 1)
+            #expect(one.continuesAtOnce)
+            _ = try await h.cycle()
+            #expect(await h.hs.liveTasks().map(\.title).sorted() == ["First, edited", "Second"])
+        }
+    }
 }
