@@ -103,7 +103,7 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
             return NumberedPage(items: listed.itemCount == 0 ? [] : [listed], currentPage: listed.currentPage, lastPage: listed.lastPage)
         }
         let problems = read.items.flatMap(\.problems)
-        var listing = TaskListing(tasks: read.items.flatMap(\.tasks), isComplete: problems.isEmpty, requestCount: read.requestCount)
+        var listing = TaskListing(pages: read.items.map(\.tasks), isComplete: problems.isEmpty, requestCount: read.requestCount)
         listing.problems = problems
         return listing
     }

@@ -96,37 +96,29 @@ public struct ProductiveProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Com
         let read = try await fetchNumberedPagesConcurrently(concurrency: settings.concurrency) { page in
             let response = try await client.call("GET", "/tasks", query: base + [("page[number]", String(page))], extraHeaders: headers)
             let decoded = try response.decode(PRList<PRTaskAttributes>.self, what: "task list page \(page)")
-            var entries: [PRListed] = []
+            var listed = PRListedPage()
             for entry in decoded.data {
                 switch entry.value {
                 case .success(let resource) where resource.isGone: break
                 case .success(let resource):
                     do {
                         switch try resource.item() {
-                        case .task(let t): entries.append(.task(t))
-                        case .subtask(let s): entries.append(.subtask(s))
+                        case .task(let t): listed.tasks.append(t)
+                        case .subtask(let s): listed.subtasks.append(s)
                         }
-                    } catch { entries.append(.problem("\(error)")) }
-                case .failure(let error): entries.append(.problem("\(error)"))
+                    } catch { listed.problems.append("\(error)") }
+                case .failure(let error): listed.problems.append("\(error)")
                 }
             }
             // A page with no entries at all ends the listing.
             return NumberedPage(
-                items: decoded.data.isEmpty ? [] : [entries], currentPage: decoded.meta?.current_page, lastPage: decoded.meta?.total_pages ?? 1)
+                items: decoded.data.isEmpty ? [] : [listed], currentPage: decoded.meta?.current_page, lastPage: decoded.meta?.total_pages ?? 1)
         }
-        var tasks: [RemoteTask] = []
-        var subtasks: [RemoteSubtask] = []
-        var problems: [String] = []
-        for entry in read.items.joined() {
-            switch entry {
-            case .task(let t): tasks.append(t)
-            case .subtask(let s): subtasks.append(s)
-            case .problem(let p): problems.append(p)
-            }
-        }
+        let problems = read.items.flatMap(\.problems)
         let requests = read.requestCount
         var listing = TaskListing(
-            tasks: tasks, subtasks: subtasks, isComplete: changedSince == nil && problems.isEmpty, requestCount: requests)
+            pages: read.items.map(\.tasks), subtasks: read.items.flatMap(\.subtasks), isComplete: changedSince == nil && problems.isEmpty,
+            requestCount: requests)
         listing.problems = problems
         return listing
     }

@@ -63,10 +63,12 @@ struct PROne<A: Decodable>: Decodable {
 }
 
 /// One entry of a listing page, read.
-enum PRListed: Sendable {
-    case task(RemoteTask)
-    case subtask(RemoteSubtask)
-    case problem(String)
+/// One page of a task listing, parsed: its tasks, its subtasks (listed as
+/// tasks with a parent) and the items that failed.
+struct PRListedPage: Sendable {
+    var tasks: [RemoteTask] = []
+    var subtasks: [RemoteSubtask] = []
+    var problems: [String] = []
 }
 
 enum PRItem {

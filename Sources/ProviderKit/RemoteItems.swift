@@ -60,8 +60,17 @@ public struct RemoteComment: Hashable, Codable, Sendable {
 
 /// What one listing of a provider returned.
 public struct TaskListing: Sendable {
-    /// Top-level tasks, with inline subtasks where the provider has them.
-    public var tasks: [RemoteTask]
+    /// Top-level tasks, with inline subtasks where the provider has them,
+    /// as the pages brought them: a listing of 100,000 tasks is never also
+    /// copied into one array of them all, and a reader that consumes it page
+    /// by page (the engine's Fetcher) frees each page as it goes.
+    public var pages: [[RemoteTask]]
+    /// Every task of every page, in order: one array built on each read (for
+    /// tests and small listings; the engine reads ``pages``).
+    public var tasks: [RemoteTask] {
+        get { Array(pages.joined()) }
+        set { pages = [newValue] }
+    }
     /// Subtasks listed on their own (their parent may be absent from an
     /// incremental listing).
     public var subtasks: [RemoteSubtask]
@@ -82,12 +91,28 @@ public struct TaskListing: Sendable {
         tasks: [RemoteTask], subtasks: [RemoteSubtask] = [], isComplete: Bool, newestUpdate: Timestamp? = nil,
         requestCount: Int = 1
     ) {
-        self.tasks = tasks
+        self.init(pages: [tasks], subtasks: subtasks, isComplete: isComplete, newestUpdate: newestUpdate, requestCount: requestCount)
+    }
+
+    public init(
+        pages: [[RemoteTask]], subtasks: [RemoteSubtask] = [], isComplete: Bool, newestUpdate: Timestamp? = nil,
+        requestCount: Int = 1
+    ) {
+        self.pages = pages
         self.subtasks = subtasks
         self.isComplete = isComplete
-        self.newestUpdate =
-            newestUpdate ?? (tasks.compactMap(\.updatedAt) + subtasks.compactMap(\.updatedAt)).max()
+        self.newestUpdate = newestUpdate ?? Self.newest(pages, subtasks)
         self.requestCount = requestCount
+    }
+
+    private static func newest(_ pages: [[RemoteTask]], _ subtasks: [RemoteSubtask]) -> Timestamp? {
+        var newest: Timestamp?
+        func see(_ t: Timestamp?) {
+            if let t, newest.map({ t > $0 }) ?? true { newest = t }
+        }
+        for page in pages { for task in page { see(task.updatedAt) } }
+        for sub in subtasks { see(sub.updatedAt) }
+        return newest
     }
 }
 

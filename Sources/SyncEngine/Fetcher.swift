@@ -30,28 +30,33 @@ struct Fetcher {
         let toCanonical = link.statusTranslator(provider: provider.name)
         do {
             try await provider.prepare()
-            let listing = try await provider.listTasks(changedSince: since)
+            var listing = try await provider.listTasks(changedSince: since)
             snap.requests += listing.requestCount
             snap.complete = listing.isComplete
             snap.newestUpdate = listing.newestUpdate
             snap.problems = listing.problems
             let readable = provider.capabilities.readableFields
-            for var task in listing.tasks {
-                let unknown = task.unknownFields.isEmpty ? [] : task.unknownFields.intersection(readable)
-                guard unknown.isEmpty else {
-                    // Not a complete read: no diff and no shadow from it (rule 13).
-                    snap.problems.append("task \(task.id): the answer did not include \(unknown.map(\.rawValue).sorted().joined(separator: ", "))")
-                    snap.complete = false
-                    continue
+            // Page by page, each freed once read: of a full listing only the
+            // tasks that changed are kept (``MemberSnapshot/unchanged``).
+            for page in listing.pages.indices {
+                defer { listing.pages[page] = [] }
+                for var task in listing.pages[page] {
+                    let unknown = task.unknownFields.isEmpty ? [] : task.unknownFields.intersection(readable)
+                    guard unknown.isEmpty else {
+                        // Not a complete read: no diff and no shadow from it (rule 13).
+                        snap.problems.append("task \(task.id): the answer did not include \(unknown.map(\.rawValue).sorted().joined(separator: ", "))")
+                        snap.complete = false
+                        continue
+                    }
+                    task.fields.status = toCanonical(task.fields.status)
+                    for sub in task.subtasks ?? [] { snap.add(sub) }
+                    task.subtasks = nil
+                    if Self.isUnchanged(task, on: provider.name, state: state) {
+                        snap.unchanged.insert(task.id)
+                        continue
+                    }
+                    snap.add(task)
                 }
-                task.fields.status = toCanonical(task.fields.status)
-                for sub in task.subtasks ?? [] { snap.add(sub) }
-                task.subtasks = nil
-                if Self.isUnchanged(task, on: provider.name, state: state) {
-                    snap.unchanged.insert(task.id)
-                    continue
-                }
-                snap.add(task)
             }
             for sub in listing.subtasks { snap.add(sub) }
         } catch {
