@@ -72,7 +72,7 @@ public final class Mirror: Sendable {
     public func loadLink(_ link: String, providers: [String], texts: Bool = true) throws -> LinkMirrorState {
         try writer.read { db in
             let entityCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entities WHERE link = ?", arguments: [link]) ?? 0
-            var entities: [Int64: EntityRecord] = Dictionary(minimumCapacity: entityCount)
+            var entities = EntityTable(minimumCapacity: entityCount)
             let canonicalColumn = texts ? "canonical" : "''"
             let rowsCursor = try Row.fetchCursor(
                 db, sql: "SELECT id, kind, parent_id, \(canonicalColumn), canonical_digest, state FROM entities WHERE link = ?",

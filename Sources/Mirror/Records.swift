@@ -187,7 +187,7 @@ public struct LinkStateRecord: Sendable, Equatable, Codable {
 
 /// All the mirror holds about one link, read at the start of a cycle.
 public struct LinkMirrorState: Sendable {
-    public var entities: [Int64: EntityRecord]
+    public var entities: EntityTable
     /// provider -> remote id -> entity id.
     public var remoteIndex: [String: [String: Int64]]
     /// entity id -> provider -> mapping: each mapping is held here only.

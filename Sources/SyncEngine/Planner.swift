@@ -50,7 +50,7 @@ struct Planner {
                 (m.name, Set(m.subtasks.values.filter { mapping(m.name, $0.id) == nil }.map(\.parentID)))
             })
         return Set(
-            state.entities.values.filter {
+            state.entities.values.lazy.filter {
                 $0.kind == .task && $0.state == .active && isQuiet($0, unmappedSubtaskParents: unmappedSubtaskParents)
             }.map(\.id))
     }
@@ -59,7 +59,8 @@ struct Planner {
     /// (computed here when not given).
     mutating func decide(quiet: Set<Int64>? = nil) -> CycleDecisions {
         let quiet = quiet ?? quietTasks()
-        let activeTasks = state.entities.values.filter { $0.kind == .task && $0.state == .active }.sorted { $0.id < $1.id }
+        var activeTasks = state.entities.values.filter { $0.kind == .task && $0.state == .active }
+        activeTasks.sort { $0.id < $1.id }
         let newGroups = matchUnmappedTasks(activeTasks)
         for entity in activeTasks where !quiet.contains(entity.id) {
             planTask(.existing(entity.id), record: entity)

@@ -243,11 +243,7 @@ public actor SyncEngine {
         }
         // Texts (canonical values, shadows) only for what something may have touched.
         let quiet = Planner(link: link, members: snapshots, state: state).quietTasks()
-        var touched = Set(
-            state.entities.keys.filter { id in
-                guard let e = state.entities[id] else { return false }
-                return !quiet.contains(e.parentID ?? e.id)
-            })
+        var touched = Set(state.entities.values.lazy.filter { !quiet.contains($0.parentID ?? $0.id) }.map(\.id))
         touched.subtract(quiet)
         try mirror.loadTexts(into: &state, entities: touched)
         restores.apply(to: &state)
