@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(name: "MigrationEmbedder"),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["MigrationEmbedder"]),
         .testTarget(name: "TaskModelTests", dependencies: ["TaskModel"]),
-        .testTarget(name: "MirrorTests", dependencies: ["Mirror", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "MirrorTests", dependencies: ["Mirror", "ProviderFakes", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AdapterTests",
             dependencies: [
