@@ -73,6 +73,15 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
+        try await listTasks(sieve: nil)
+    }
+
+    public func listTasks(changedSince: Timestamp?, sieve: ListingSieve) async throws -> TaskListing {
+        try await listTasks(sieve: sieve)
+    }
+
+    /// Every page, each page's tasks through `sieve` (the memo keeps them all).
+    func listTasks(sieve: ListingSieve?) async throws -> TaskListing {
         let (client, pages, settings) = (client, pages, settings)
         let read = try await fetchNumberedPagesConcurrently(concurrency: settings.concurrency) { page in
             let response = try await client.call(
@@ -81,7 +90,7 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
                     ("boards[]", String(settings.boardID)), ("archived", "without"),
                     ("per-page", String(settings.pageSize)), ("page", String(page)),
                 ])
-            let listed = try pages.read(page: page, body: response.body) { body in
+            var listed = try pages.read(page: page, body: response.body) { body in
                 let decoded: HSListPage
                 do {
                     decoded = try HSListPage(body)
@@ -99,6 +108,7 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
                 }
                 return result
             }
+            if let sieve { listed.tasks = sieve.sift(listed.tasks) }
             // A page with no items ends the listing whatever it says of the last page.
             return NumberedPage(items: listed.itemCount == 0 ? [] : [listed], currentPage: listed.currentPage, lastPage: listed.lastPage)
         }

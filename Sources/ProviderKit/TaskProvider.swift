@@ -36,12 +36,19 @@ public protocol TaskProvider: Sendable {
     /// can (``IncrementalListing``), only those changed since then
     /// (``TaskListing/isComplete`` false).
     func listTasks(changedSince: Timestamp?) async throws -> TaskListing
+    /// The same listing, each page's tasks passed through `sieve` as they
+    /// are read (see ``ListingSieve``). The default lists them all.
+    func listTasks(changedSince: Timestamp?, sieve: ListingSieve) async throws -> TaskListing
     /// Reads one task directly: the only proof that a task is gone.
     func readTask(_ ref: RemoteRef) async throws -> DirectRead
 }
 
 extension TaskProvider {
     public func prepare() async throws {}
+
+    public func listTasks(changedSince: Timestamp?, sieve: ListingSieve) async throws -> TaskListing {
+        try await listTasks(changedSince: changedSince)
+    }
 }
 
 /// The task fields a provider holds.

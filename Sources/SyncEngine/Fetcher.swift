@@ -28,14 +28,26 @@ struct Fetcher {
             since = cursor.adding(seconds: -settings.cursorOverlap)
         }
         let toCanonical = link.statusTranslator(provider: provider.name)
+        let readable = provider.capabilities.readableFields
         do {
             try await provider.prepare()
-            var listing = try await provider.listTasks(changedSince: since)
+            // An adapter that sifts its pages drops, as it reads them, the
+            // tasks that hold what the mirror last agreed (``MemberSnapshot/unchanged``),
+            // the same test as below: a full listing is never all in memory.
+            let name = provider.name
+            let sieve = ListingSieve { task in
+                guard task.unknownFields.isDisjoint(with: readable) else { return false }
+                var canonical = task
+                canonical.fields.status = toCanonical(task.fields.status)
+                return Self.isUnchanged(canonical, on: name, state: state)
+            }
+            var listing = try await provider.listTasks(changedSince: since, sieve: sieve)
             snap.requests += listing.requestCount
             snap.complete = listing.isComplete
-            snap.newestUpdate = listing.newestUpdate
+            snap.newestUpdate = [listing.newestUpdate, sieve.newestDropped].compactMap { $0 }.max()
             snap.problems = listing.problems
-            let readable = provider.capabilities.readableFields
+            snap.unchanged = sieve.droppedIDs
+            snap.add(contentsOf: sieve.subtasksOfDropped)
             // Page by page, each freed once read: of a full listing only the
             // tasks that changed are kept (``MemberSnapshot/unchanged``).
             for page in listing.pages.indices {

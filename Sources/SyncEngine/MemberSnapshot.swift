@@ -8,7 +8,7 @@ struct MemberSnapshot: Sendable {
     /// nil when the member was read; the error otherwise (its items wait).
     var failure: ProviderError?
     /// Top-level tasks by remote id, status already mapped to canonical.
-    var tasks: [String: RemoteTask] = [:]
+    var tasks = DenseTable<String, RemoteTask>()
     /// Listed tasks that hold exactly what the mirror last agreed with this
     /// member (the digest of its shadow and the same `updated_at`), kept as
     /// ids only: the planner takes them as unchanged, as it does the tasks a

@@ -59,11 +59,12 @@ struct Planner {
     /// (computed here when not given).
     mutating func decide(quiet: Set<Int64>? = nil) -> CycleDecisions {
         let quiet = quiet ?? quietTasks()
-        var activeTasks = state.entities.values.filter { $0.kind == .task && $0.state == .active }
-        activeTasks.sort { $0.id < $1.id }
+        // Ids, not records: 100,000 copies of a record would be 8 MB for one cycle.
+        var activeTasks = Array(state.entities.values.lazy.filter { $0.kind == .task && $0.state == .active }.map(\.id))
+        activeTasks.sort()
         let newGroups = matchUnmappedTasks(activeTasks)
-        for entity in activeTasks where !quiet.contains(entity.id) {
-            planTask(.existing(entity.id), record: entity)
+        for id in activeTasks where !quiet.contains(id) {
+            planTask(.existing(id), record: state.entities[id])
         }
         for group in newGroups { planTask(group.key, record: nil) }
         settleOutbox()
@@ -154,7 +155,7 @@ struct Planner {
     /// on that member (same title): a create whose answer was lost, or a
     /// member that was down when the task was created. The rest pair across
     /// members by title; what is left becomes new entities.
-    mutating func matchUnmappedTasks(_ active: [EntityRecord]) -> [(key: EntityKey, title: String)] {
+    mutating func matchUnmappedTasks(_ active: [Int64]) -> [(key: EntityKey, title: String)] {
         var groups: [String: [(member: String, task: RemoteTask)]] = [:]
         var groupOrder: [String] = []
         // Titles of the unmapped tasks of members with tasks past create_batch, by member:
@@ -172,8 +173,8 @@ struct Planner {
             guard !unmapped.isEmpty else { continue }
             refindLostCreates(on: m.name, unmapped: &unmapped)
             var lacking: [String: [EntityRecord]] = [:]
-            for e in active where state.mappingsByEntity[e.id]?[m.name] == nil {
-                if let c = Codec.decode(TaskFields.self, e.canonical) { lacking[c.title.pairingKey, default: []].append(e) }
+            for id in active where state.mappingsByEntity[id]?[m.name] == nil {
+                if let e = state.entities[id], let c = Codec.decode(TaskFields.self, e.canonical) { lacking[c.title.pairingKey, default: []].append(e) }
             }
             for task in unmapped {
                 let key = task.fields.title.pairingKey

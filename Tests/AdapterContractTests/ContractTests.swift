@@ -37,6 +37,31 @@ struct ContractTests {
         }
     }
 
+    @Test("a sieve: the tasks it knows may be left out, each then named by the sieve with its subtasks; none lost, none twice", arguments: ContractSubject.all)
+    func sieve(_ subject: ContractSubject) async throws {
+        try await withContract(subject, paging: true) { h in
+            let p = try h.provider()
+            var seeded: [String: String] = [:]  // id -> title
+            for i in 0..<subject.pagedCount { seeded[await h.fakes[0].seed("Sifted \(i)")] = "Sifted \(i)" }
+            var subtask: RemoteSubtask?
+            if let subs = p as? any SubtaskSyncing, let parent = seeded.first(where: { $0.value == "Sifted 0" })?.key {
+                subtask = try await subs.createSubtask(parent: RemoteRef(key: parent), SubtaskFields(title: "Under a known task", done: false))
+            }
+            let known = Set(seeded.filter { Int($0.value.split(separator: " ").last!)! % 2 == 0 }.keys)
+            let sieve = ListingSieve { known.contains($0.id) }
+            let listing = try await p.listTasks(changedSince: nil, sieve: sieve)
+            let listed = Set(listing.tasks.map(\.id))
+            #expect(listed.isDisjoint(with: sieve.droppedIDs))
+            #expect(listed.union(sieve.droppedIDs) == Set(seeded.keys))
+            #expect(sieve.droppedIDs.isSubset(of: known))
+            #expect(listing.isComplete)
+            if let subtask {
+                let all = listing.subtasks + listing.tasks.flatMap { $0.subtasks ?? [] } + sieve.subtasksOfDropped
+                if !(p is any SubtasksListedPerTask) { #expect(all.filter { $0.id == subtask.id }.count == 1) }
+            }
+        }
+    }
+
     @Test("create, read back and update: every field it declares comes back as written", arguments: ContractSubject.all)
     func roundTrip(_ subject: ContractSubject) async throws {
         try await withContract(subject) { h in

@@ -3,8 +3,8 @@ import Testing
 
 @testable import Mirror
 
-@Suite("EntityTable: a link's entities by id, read like a dictionary")
-struct EntityTableTests {
+@Suite("DenseTable (a link's entities, a listing's tasks): read like the dictionary it replaces")
+struct DenseTableTests {
     func record(_ id: Int64, _ canonical: String = "") -> EntityRecord {
         EntityRecord(id: id, link: "l", kind: .task, parentID: nil, canonical: canonical, canonicalDigest: 0, state: .active)
     }
@@ -32,6 +32,6 @@ struct EntityTableTests {
         #expect(table.count == model.count)
         #expect(Set(table.keys) == Set(model.keys))
         for (id, value) in model { #expect(table[id] == value) }
-        #expect(table.values.allSatisfy { model[$0.id] == $0 })
+        #expect(zip(table.keys, table.values).allSatisfy { model[$0] == $1 })
     }
 }

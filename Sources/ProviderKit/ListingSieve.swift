@@ -1,0 +1,50 @@
+import Foundation
+
+/// Drops, page by page while a listing is read, the tasks its reader
+/// already knows as they are, so a full listing of 100,000 tasks is never
+/// held in memory at once: only the pages in flight and the tasks that
+/// changed. The engine's Fetcher makes one per listing; `known` says
+/// whether a listed task holds exactly what the mirror last agreed with.
+///
+/// Contract for an adapter that takes one (``TaskProvider/listTasks(changedSince:sieve:)``):
+/// pass each page's tasks through ``sift(_:)`` as soon as the page is
+/// parsed, and list what it returns. Sifting is only a saving: a reader
+/// checks the tasks it gets again, so an adapter that does not sift (the
+/// default) is still right. A dropped task's inline subtasks are kept here
+/// (``subtasksOfDropped``), and its `updated_at` counts in ``newestDropped``.
+public final class ListingSieve: @unchecked Sendable {
+    private let lock = NSLock()
+    private let known: @Sendable (RemoteTask) -> Bool
+    private var dropped: Set<String> = []
+    private var subtasks: [RemoteSubtask] = []
+    private var newest: Timestamp?
+
+    public init(known: @escaping @Sendable (RemoteTask) -> Bool) {
+        self.known = known
+    }
+
+    /// The tasks of one page that are not known; the others are noted as dropped.
+    public func sift(_ tasks: [RemoteTask]) -> [RemoteTask] {
+        var kept: [RemoteTask] = []
+        var droppedHere: [RemoteTask] = []
+        for task in tasks {
+            if known(task) { droppedHere.append(task) } else { kept.append(task) }
+        }
+        guard !droppedHere.isEmpty else { return tasks }  // the page itself, not a copy of it
+        lock.lock()
+        defer { lock.unlock() }
+        for task in droppedHere {
+            dropped.insert(task.id)
+            subtasks += task.subtasks ?? []
+            if let t = task.updatedAt, newest.map({ t > $0 }) ?? true { newest = t }
+        }
+        return kept
+    }
+
+    /// The ids of the tasks dropped so far.
+    public var droppedIDs: Set<String> { lock.withLock { dropped } }
+    /// The inline subtasks of the dropped tasks.
+    public var subtasksOfDropped: [RemoteSubtask] { lock.withLock { subtasks } }
+    /// The newest `updated_at` among the dropped tasks.
+    public var newestDropped: Timestamp? { lock.withLock { newest } }
+}
