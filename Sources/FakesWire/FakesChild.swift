@@ -183,9 +183,9 @@ public final class FakesChild: @unchecked Sendable {
         try await send("edit \(kind) \(id) \(FakesJSON.line(edit))")
     }
 
-    /// The live top-level tasks of that fake, by id.
-    public func tasks(_ kind: String) async throws -> [FakeTaskSnapshot] {
-        try await request("tasks \(kind)", as: [FakeTaskSnapshot].self)
+    /// The live top-level tasks of that fake, by id; with `limit`, the first that many.
+    public func tasks(_ kind: String, limit: Int? = nil) async throws -> [FakeTaskSnapshot] {
+        try await request("tasks \(kind)" + (limit.map { " \($0)" } ?? ""), as: [FakeTaskSnapshot].self)
     }
 
     /// Each fake's requests since the last ``resetLedgers()``, by kind.

@@ -237,7 +237,7 @@ func measure(count: Int, idleCycles: Int, kinds: [String]) async throws {
     let initial = try await bench.ledger()
     // Two minutes pass and one task changes: the cursor then sits past the initial burst.
     try await fakes.advance(seconds: 120)
-    if let first = try await fakes.tasks(kinds[1]).first { try await fakes.edit(kinds[1], first.id, FakeEdit(addTags: ["touched"])) }
+    if let first = try await fakes.tasks(kinds[1], limit: 1).first { try await fakes.edit(kinds[1], first.id, FakeEdit(addTags: ["touched"])) }
     // Carries the one change across. Productive's copies are listed in full for the first time, as every
     // `full_listing_every` cycles later: both members' whole listings in memory at once.
     let carry = try await engine.runCycle()
@@ -303,7 +303,7 @@ func measureIdleLatency(count: Int, idleCycles: Int, kinds: [String], latencyMil
     let initialSeconds = Date().timeIntervalSince(start)
     let initial = try await bench.ledger()
     try await fakes.advance(seconds: 120)
-    if let first = try await fakes.tasks(kinds[1]).first { try await fakes.edit(kinds[1], first.id, FakeEdit(addTags: ["touched"])) }
+    if let first = try await fakes.tasks(kinds[1], limit: 1).first { try await fakes.edit(kinds[1], first.id, FakeEdit(addTags: ["touched"])) }
     _ = try await engine.runCycle()
     try await fakes.setLatency(milliseconds: latencyMilliseconds)
     try await fakes.resetLedgers()

@@ -19,7 +19,7 @@ struct TaskSyncFakes: AsyncParsableCommand {
         discussion: """
             Prints one line once the fakes serve: `ready` and JSON naming each fake's kind, \
             base_url and token (and the ids of the tasks it seeded). Then answers one command \
-            a line on stdin: `edit KIND ID JSON`, `tasks KIND`, `ledger`, `reset`, \
+            a line on stdin: `edit KIND ID JSON`, `tasks KIND [LIMIT]`, `ledger`, `reset`, \
             `advance SECONDS`, `latency MS [KIND]`, `quit`. Exits when stdin closes, on `quit`, SIGTERM or SIGINT. \
             The fakes hold everything in memory and forget it when the program ends.
             """)
@@ -139,7 +139,11 @@ struct TaskSyncFakes: AsyncParsableCommand {
             try await fake(1).apply(try FakesJSON.decode(FakeEdit.self, from: words[3]), to: words[2])
             return nil
         case "tasks":
-            return FakesJSON.line(try await fake(1).snapshot())
+            // `tasks KIND [LIMIT]`: the first LIMIT only, so a benchmark that wants one task does not read 100,000.
+            let all = try await fake(1).snapshot()
+            guard words.count > 2 else { return FakesJSON.line(all) }
+            guard let limit = Int(words[2]), limit >= 0 else { throw ServedFakeError("expected: tasks KIND [LIMIT]") }
+            return FakesJSON.line(Array(all.prefix(limit)))
         case "ledger":
             var counts: [String: FakeLedgerCounts] = [:]
             for (kind, fake) in fakes { counts[kind] = await fake.ledgerCounts() }
