@@ -3,8 +3,9 @@ import Foundation
 /// Drops, page by page while a listing is read, the tasks its reader
 /// already knows as they are, so a full listing of 100,000 tasks is never
 /// held in memory at once: only the pages in flight and the tasks that
-/// changed. The engine's Fetcher makes one per listing; `known` says
-/// whether a listed task holds exactly what the mirror last agreed with.
+/// changed. The engine's Fetcher makes one per listing; `known` gives the
+/// number its reader knows a listed task by (the engine: its entity id)
+/// when the task holds exactly what the mirror last agreed, nil otherwise.
 ///
 /// Contract for an adapter that takes one (``TaskProvider/listTasks(changedSince:sieve:)``):
 /// pass each page's tasks through ``sift(_:)`` as soon as the page is
@@ -14,35 +15,36 @@ import Foundation
 /// (``subtasksOfDropped``), and its `updated_at` counts in ``newestDropped``.
 public final class ListingSieve: @unchecked Sendable {
     private let lock = NSLock()
-    private let known: @Sendable (RemoteTask) -> Bool
-    private var dropped: Set<String> = []
+    private let known: @Sendable (RemoteTask) -> Int64?
+    private var dropped: Set<Int64> = []
     private var subtasks: [RemoteSubtask] = []
     private var newest: Timestamp?
 
-    public init(known: @escaping @Sendable (RemoteTask) -> Bool) {
+    public init(known: @escaping @Sendable (RemoteTask) -> Int64?) {
         self.known = known
     }
 
     /// The tasks of one page that are not known; the others are noted as dropped.
     public func sift(_ tasks: [RemoteTask]) -> [RemoteTask] {
         var kept: [RemoteTask] = []
-        var droppedHere: [RemoteTask] = []
+        var droppedHere: [(key: Int64, task: RemoteTask)] = []
         for task in tasks {
-            if known(task) { droppedHere.append(task) } else { kept.append(task) }
+            if let key = known(task) { droppedHere.append((key, task)) } else { kept.append(task) }
         }
         guard !droppedHere.isEmpty else { return tasks }  // the page itself, not a copy of it
         lock.lock()
         defer { lock.unlock() }
-        for task in droppedHere {
-            dropped.insert(task.id)
+        for (key, task) in droppedHere {
+            dropped.insert(key)
             subtasks += task.subtasks ?? []
             if let t = task.updatedAt, newest.map({ t > $0 }) ?? true { newest = t }
         }
         return kept
     }
 
-    /// The ids of the tasks dropped so far.
-    public var droppedIDs: Set<String> { lock.withLock { dropped } }
+    /// The numbers `known` gave for the tasks dropped so far (kept as
+    /// numbers: a set of 100,000 ids as strings is twice the size).
+    public var droppedKeys: Set<Int64> { lock.withLock { dropped } }
     /// The inline subtasks of the dropped tasks.
     public var subtasksOfDropped: [RemoteSubtask] { lock.withLock { subtasks } }
     /// The newest `updated_at` among the dropped tasks.

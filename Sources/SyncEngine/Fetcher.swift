@@ -36,17 +36,17 @@ struct Fetcher {
             // the same test as below: a full listing is never all in memory.
             let name = provider.name
             let sieve = ListingSieve { task in
-                guard task.unknownFields.isDisjoint(with: readable) else { return false }
+                guard task.unknownFields.isDisjoint(with: readable) else { return nil }
                 var canonical = task
                 canonical.fields.status = toCanonical(task.fields.status)
-                return Self.isUnchanged(canonical, on: name, state: state)
+                return Self.unchangedEntity(canonical, on: name, state: state)
             }
             var listing = try await provider.listTasks(changedSince: since, sieve: sieve)
             snap.requests += listing.requestCount
             snap.complete = listing.isComplete
             snap.newestUpdate = [listing.newestUpdate, sieve.newestDropped].compactMap { $0 }.max()
             snap.problems = listing.problems
-            snap.unchanged = sieve.droppedIDs
+            snap.unchanged = sieve.droppedKeys
             snap.add(contentsOf: sieve.subtasksOfDropped)
             // Page by page, each freed once read: of a full listing only the
             // tasks that changed are kept (``MemberSnapshot/unchanged``).
@@ -63,8 +63,8 @@ struct Fetcher {
                     task.fields.status = toCanonical(task.fields.status)
                     for sub in task.subtasks ?? [] { snap.add(sub) }
                     task.subtasks = nil
-                    if Self.isUnchanged(task, on: provider.name, state: state) {
-                        snap.unchanged.insert(task.id)
+                    if let entity = Self.unchangedEntity(task, on: provider.name, state: state) {
+                        snap.unchanged.insert(entity)
                         continue
                     }
                     snap.add(task)
@@ -78,7 +78,7 @@ struct Fetcher {
         if snap.complete {
             // A mapped task missing from a full listing is gone only if a direct read says so.
             let mapped = state.remoteIndex[provider.name] ?? [:]
-            let missing = mapped.filter { !snap.listed($0.key) }.sorted { $0.key < $1.key }
+            let missing = mapped.filter { !snap.listed($0.key, entity: $0.value) }.sorted { $0.key < $1.key }
             let toRead = missing.filter { state.entities[$0.value].map { $0.kind == .task && $0.state == .active } ?? false }.map(\.key)
             let reads = await concurrentResults(toRead, limit: concurrency[provider.name] ?? 1) { remoteID in
                 try await provider.readTask(RemoteRef(key: remoteID))
@@ -109,11 +109,12 @@ struct Fetcher {
     /// A listed task of an active entity that holds what the mirror last
     /// agreed with this member: the digest of its shadow, and the same remote
     /// `updated_at` (both known). See ``MemberSnapshot/unchanged``.
-    static func isUnchanged(_ task: RemoteTask, on provider: String, state: LinkMirrorState) -> Bool {
+    /// Its entity's id when it is, nil when not.
+    static func unchangedEntity(_ task: RemoteTask, on provider: String, state: LinkMirrorState) -> Int64? {
         guard let m = state.mapping(provider: provider, remoteID: task.id), m.shadowDigest != nil, m.remoteUpdatedAt != nil,
-            state.entities[m.entityID]?.state == .active
-        else { return false }
-        return asLastSeen(m, updatedAt: task.updatedAt, digest: task.fields.fingerprint)
+            state.entities[m.entityID]?.state == .active, asLastSeen(m, updatedAt: task.updatedAt, digest: task.fields.fingerprint)
+        else { return nil }
+        return m.entityID
     }
 
     /// A copy reads as the mirror last saw it: the same remote `updated_at`

@@ -14,7 +14,8 @@ struct MemberSnapshot: Sendable {
     /// ids only: the planner takes them as unchanged, as it does the tasks a
     /// changed-since listing leaves out, and a full listing of 100,000 tasks
     /// then holds the few that changed, not all of them.
-    var unchanged: Set<String> = []
+    /// By entity id (a set of 100,000 numbers is half one of strings).
+    var unchanged: Set<Int64> = []
     /// Subtasks by remote id (inline or listed on their own).
     var subtasks: [String: RemoteSubtask] = [:]
     /// Each task's and subtask's ``TaskFields/fingerprint``, by
@@ -37,7 +38,7 @@ struct MemberSnapshot: Sendable {
     var available: Bool { failure == nil }
 
     /// Whether the listing showed this task (changed or not).
-    func listed(_ id: String) -> Bool { tasks[id] != nil || unchanged.contains(id) }
+    func listed(_ id: String, entity: Int64?) -> Bool { tasks[id] != nil || entity.map(unchanged.contains) == true }
 
     /// How many tasks the listing showed.
     var listedCount: Int { tasks.count + unchanged.count }

@@ -317,7 +317,7 @@ struct Planner {
                 } else {
                     current = shadow  // not in a changed-since listing, or a read that failed: unchanged
                     // Listed unchanged (``MemberSnapshot/unchanged``): its updated_at is the one the mirror holds.
-                    if m.unchanged.contains(remoteID) { updatedAt = maps[m.name]?.remoteUpdatedAt.map(Timestamp.init(millisecondsSince1970:)) }
+                    if let id = record?.id, m.unchanged.contains(id) { updatedAt = maps[m.name]?.remoteUpdatedAt.map(Timestamp.init(millisecondsSince1970:)) }
                 }
             }
             sides.append(
