@@ -73,15 +73,12 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
-        try await listTasks(sieve: nil)
+        try await listTasks(changedSince: changedSince, sieve: .keepingAll())
     }
 
+    /// Every page (there is no changed-since filter), each page's tasks
+    /// through `sieve` (the memo keeps them all).
     public func listTasks(changedSince: Timestamp?, sieve: ListingSieve) async throws -> TaskListing {
-        try await listTasks(sieve: sieve)
-    }
-
-    /// Every page, each page's tasks through `sieve` (the memo keeps them all).
-    func listTasks(sieve: ListingSieve?) async throws -> TaskListing {
         let (client, pages, settings) = (client, pages, settings)
         let read = try await fetchNumberedPagesConcurrently(concurrency: settings.concurrency) { page in
             let response = try await client.call(
@@ -108,7 +105,7 @@ public struct HelpSpaceProvider: TaskWriting, TaskDeleting, TaskArchiving, Subta
                 }
                 return result
             }
-            if let sieve { listed.tasks = sieve.sift(listed.tasks) }
+            listed.tasks = sieve.sift(listed.tasks)
             // A page with no items ends the listing whatever it says of the last page.
             return NumberedPage(items: listed.itemCount == 0 ? [] : [listed], currentPage: listed.currentPage, lastPage: listed.lastPage)
         }

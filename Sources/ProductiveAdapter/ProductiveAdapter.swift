@@ -82,15 +82,11 @@ public struct ProductiveProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Com
     }
 
     public func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
-        try await listTasks(changedSince: changedSince, sieve: nil)
-    }
-
-    public func listTasks(changedSince: Timestamp?, sieve: ListingSieve) async throws -> TaskListing {
-        try await listTasks(changedSince: changedSince, sieve: Optional(sieve))
+        try await listTasks(changedSince: changedSince, sieve: .keepingAll())
     }
 
     /// Each page's tasks through `sieve` as soon as it is parsed.
-    func listTasks(changedSince: Timestamp?, sieve: ListingSieve?) async throws -> TaskListing {
+    public func listTasks(changedSince: Timestamp?, sieve: ListingSieve) async throws -> TaskListing {
         var query: [(String, String)] = [
             ("filter[project_id]", settings.projectID), ("filter[task_list_id]", settings.taskListID),
             ("include", "workflow_status,parent_task"), ("page[size]", String(settings.pageSize)),
@@ -119,7 +115,7 @@ public struct ProductiveProvider: TaskWriting, TaskDeleting, SubtaskSyncing, Com
                 case .failure(let error): listed.problems.append("\(error)")
                 }
             }
-            if let sieve { listed.tasks = sieve.sift(listed.tasks) }
+            listed.tasks = sieve.sift(listed.tasks)
             // A page with no entries at all ends the listing.
             return NumberedPage(
                 items: decoded.data.isEmpty ? [] : [listed], currentPage: decoded.meta?.current_page, lastPage: decoded.meta?.total_pages ?? 1)

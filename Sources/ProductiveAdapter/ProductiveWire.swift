@@ -62,7 +62,6 @@ struct PROne<A: Decodable>: Decodable {
     var data: PRResource<A>
 }
 
-/// One entry of a listing page, read.
 /// One page of a task listing, parsed: its tasks, its subtasks (listed as
 /// tasks with a parent) and the items that failed.
 struct PRListedPage: Sendable {

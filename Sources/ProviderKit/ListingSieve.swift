@@ -11,7 +11,7 @@ import Foundation
 /// pass each page's tasks through ``sift(_:)`` as soon as the page is
 /// parsed, and list what it returns. Sifting is only a saving: a reader
 /// checks the tasks it gets again, so an adapter that does not sift (the
-/// default) is still right. A dropped task's inline subtasks are kept here
+/// default) is still right; sifting a page twice drops nothing more. A dropped task's inline subtasks are kept here
 /// (``subtasksOfDropped``), and its `updated_at` counts in ``newestDropped``.
 public final class ListingSieve: @unchecked Sendable {
     private let lock = NSLock()
@@ -23,6 +23,10 @@ public final class ListingSieve: @unchecked Sendable {
     public init(known: @escaping @Sendable (RemoteTask) -> Int64?) {
         self.known = known
     }
+
+    /// One that knows no task: sifting through it lists every one (a plain
+    /// `listTasks(changedSince:)` of an adapter that sifts).
+    public static func keepingAll() -> ListingSieve { ListingSieve { _ in nil } }
 
     /// The tasks of one page that are not known; the others are noted as dropped.
     public func sift(_ tasks: [RemoteTask]) -> [RemoteTask] {
@@ -37,7 +41,7 @@ public final class ListingSieve: @unchecked Sendable {
         for (key, task) in droppedHere {
             dropped.insert(key)
             subtasks += task.subtasks ?? []
-            if let t = task.updatedAt, newest.map({ t > $0 }) ?? true { newest = t }
+            if let t = task.updatedAt { newest = max(newest ?? t, t) }
         }
         return kept
     }

@@ -101,18 +101,9 @@ public struct TaskListing: Sendable {
         self.pages = pages
         self.subtasks = subtasks
         self.isComplete = isComplete
-        self.newestUpdate = newestUpdate ?? Self.newest(pages, subtasks)
+        self.newestUpdate =
+            newestUpdate ?? [pages.lazy.joined().compactMap(\.updatedAt).max(), subtasks.lazy.compactMap(\.updatedAt).max()].compactMap { $0 }.max()
         self.requestCount = requestCount
-    }
-
-    private static func newest(_ pages: [[RemoteTask]], _ subtasks: [RemoteSubtask]) -> Timestamp? {
-        var newest: Timestamp?
-        func see(_ t: Timestamp?) {
-            if let t, newest.map({ t > $0 }) ?? true { newest = t }
-        }
-        for page in pages { for task in page { see(task.updatedAt) } }
-        for sub in subtasks { see(sub.updatedAt) }
-        return newest
     }
 }
 

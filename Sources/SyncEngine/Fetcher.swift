@@ -31,9 +31,10 @@ struct Fetcher {
         let readable = provider.capabilities.readableFields
         do {
             try await provider.prepare()
-            // An adapter that sifts its pages drops, as it reads them, the
-            // tasks that hold what the mirror last agreed (``MemberSnapshot/unchanged``),
-            // the same test as below: a full listing is never all in memory.
+            // The one test of "holds what the mirror last agreed" (``MemberSnapshot/unchanged``):
+            // an adapter that sifts applies it to each page as it reads it, so a
+            // full listing is never all in memory; the pages are sifted here
+            // again, which drops what an adapter that does not sift left in.
             let name = provider.name
             let sieve = ListingSieve { task in
                 guard task.unknownFields.isDisjoint(with: readable) else { return nil }
@@ -44,16 +45,12 @@ struct Fetcher {
             var listing = try await provider.listTasks(changedSince: since, sieve: sieve)
             snap.requests += listing.requestCount
             snap.complete = listing.isComplete
-            snap.newestUpdate = [listing.newestUpdate, sieve.newestDropped].compactMap { $0 }.max()
             snap.problems = listing.problems
-            snap.unchanged = sieve.droppedKeys
-            snap.add(contentsOf: sieve.subtasksOfDropped)
-            // Page by page, each freed once read: of a full listing only the
-            // tasks that changed are kept (``MemberSnapshot/unchanged``).
+            // Page by page, each freed once read: only the tasks that changed are kept.
             for page in listing.pages.indices {
                 defer { listing.pages[page] = [] }
-                for var task in listing.pages[page] {
-                    let unknown = task.unknownFields.isEmpty ? [] : task.unknownFields.intersection(readable)
+                for var task in sieve.sift(listing.pages[page]) {
+                    let unknown = task.unknownFields.intersection(readable)
                     guard unknown.isEmpty else {
                         // Not a complete read: no diff and no shadow from it (rule 13).
                         snap.problems.append("task \(task.id): the answer did not include \(unknown.map(\.rawValue).sorted().joined(separator: ", "))")
@@ -63,13 +60,12 @@ struct Fetcher {
                     task.fields.status = toCanonical(task.fields.status)
                     for sub in task.subtasks ?? [] { snap.add(sub) }
                     task.subtasks = nil
-                    if let entity = Self.unchangedEntity(task, on: provider.name, state: state) {
-                        snap.unchanged.insert(entity)
-                        continue
-                    }
                     snap.add(task)
                 }
             }
+            snap.unchanged = sieve.droppedKeys
+            snap.add(contentsOf: sieve.subtasksOfDropped)
+            snap.newestUpdate = [listing.newestUpdate, sieve.newestDropped].compactMap { $0 }.max()
             for sub in listing.subtasks { snap.add(sub) }
         } catch {
             snap.failure = error as? ProviderError ?? .malformed("\(error)")
