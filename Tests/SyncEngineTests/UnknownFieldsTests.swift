@@ -14,6 +14,8 @@ struct UnknownFieldsTests {
     struct StatusLeftOut: TaskWriting, TaskDeleting, SubtaskSyncing, CommentReading, CommentWriting, IncrementalListing {
         let inner: any TaskProvider
         let title: String
+        /// The field left out (status, unless a test says otherwise).
+        var field: Field = .status
         var name: String { inner.name }
         var kind: String { inner.kind }
         var fields: FieldSupport { inner.fields }
@@ -21,8 +23,8 @@ struct UnknownFieldsTests {
         func listTasks(changedSince: Timestamp?) async throws -> TaskListing {
             var listing = try await inner.listTasks(changedSince: changedSince)
             for i in listing.tasks.indices where listing.tasks[i].fields.title == title {
-                listing.tasks[i].fields.status = nil
-                listing.tasks[i].unknownFields = [.status]
+                listing.tasks[i].fields.copy(field, from: TaskFields(title: title))
+                listing.tasks[i].unknownFields = [field]
             }
             return listing
         }
@@ -68,6 +70,25 @@ struct UnknownFieldsTests {
             let next = try await h.cycle()
             #expect(next.outcome == .inSync)
             #expect(await h.hs.ledger.writes == 0)
+        }
+    }
+
+    @Test(
+        "a field left out whose empty value is what the mirror holds (no tags) still makes no complete read: the problem is noted, not passed over as unchanged"
+    )
+    func untoldEmptyFieldIsStillNoted() async throws {
+        try await withHarness(onDelete: "delete", maxDeleteShare: 1.0) { h in
+            await h.hs.seed(title: "Untagged")
+            await h.hs.seed(title: "Other")
+            try await h.cycle()
+            await h.pr.resetLedger()
+
+            let engine = try h.engine(wrap: { $0.name == "pr" ? StatusLeftOut(inner: $0, title: "Untagged", field: .tags) : $0 })
+            let report = try await engine.runCycle()
+
+            #expect(report.plans[0].notes.contains { $0.contains("did not include tags") }, "\(report.plans[0].notes)")
+            #expect(await h.pr.ledger.writes == 0)
+            #expect(await h.hs.liveTasks().count == 2)
         }
     }
 
